@@ -1,0 +1,838 @@
+/*
+ * property.c - the property table and the one way values go in and out.
+ *
+ * Each object and each class owns a table of the properties it added: a
+ * hash for lookup and an array for order (introspection lists properties
+ * in the order they were added; QEMU lists them in hash order).  Lookups
+ * go instance first, then class, then each ancestor class.  An instance's
+ * table is created on first use, so most objects never pay for one.
+ *
+ * Values are GVariants (see object.h for the type of each kind of
+ * property).  The typed C calls, the text front ends and the monitor's
+ * JSON all end in object_property_set / object_property_get.
+ */
+#include "util/osdep.h"
+#include "util/cutils.h"
+#include "qom-internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Tables                                                               */
+/* ------------------------------------------------------------------ */
+
+void object_property_free(gpointer data)
+{
+    ObjectProperty *prop = data;
+
+    if (prop->defval) {
+        g_variant_unref(prop->defval);
+    }
+    g_free(prop->name);
+    g_free(prop->type);
+    g_free(prop->description);
+    g_free(prop);
+}
+
+static ObjectProperty *property_new(const char *name, const char *type,
+                                    ObjectPropertyGet *get,
+                                    ObjectPropertySet *set,
+                                    ObjectPropertyRelease *release,
+                                    void *opaque)
+{
+    ObjectProperty *prop = g_new0(ObjectProperty, 1);
+
+    prop->name = g_strdup(name);
+    prop->type = g_strdup(type);
+    prop->get = get;
+    prop->set = set;
+    prop->release = release;
+    prop->opaque = opaque;
+    return prop;
+}
+
+ObjectProperty *object_class_property_find(ObjectClass *klass,
+                                           const char *name)
+{
+    for (; klass; klass = object_class_get_parent(klass)) {
+        ObjectProperty *prop = g_hash_table_lookup(klass->properties, name);
+
+        if (prop) {
+            return prop;
+        }
+    }
+    return NULL;
+}
+
+ObjectProperty *object_class_property_find_err(ObjectClass *klass,
+                                               const char *name,
+                                               Error **errp)
+{
+    ObjectProperty *prop = object_class_property_find(klass, name);
+
+    if (!prop) {
+        error_setg(errp, "Property '%s.%s' not found",
+                   object_class_get_name(klass), name);
+    }
+    return prop;
+}
+
+ObjectProperty *object_property_find(Object *obj, const char *name)
+{
+    if (obj->properties) {
+        ObjectProperty *prop = g_hash_table_lookup(obj->properties, name);
+
+        if (prop) {
+            return prop;
+        }
+    }
+    return object_class_property_find(obj->class, name);
+}
+
+ObjectProperty *object_property_find_err(Object *obj, const char *name,
+                                         Error **errp)
+{
+    ObjectProperty *prop = object_property_find(obj, name);
+
+    if (!prop) {
+        error_setg(errp, "Property '%s.%s' not found",
+                   object_get_typename(obj), name);
+    }
+    return prop;
+}
+
+ObjectProperty *object_property_try_add(Object *obj, const char *name,
+                                        const char *type,
+                                        ObjectPropertyGet *get,
+                                        ObjectPropertySet *set,
+                                        ObjectPropertyRelease *release,
+                                        void *opaque, Error **errp)
+{
+    ObjectProperty *prop;
+    size_t name_len = strlen(name);
+
+    if (name_len >= 3 && !memcmp(name + name_len - 3, "[*]", 4)) {
+        g_autofree char *base = g_strndup(name, name_len - 3);
+
+        for (int i = 0; i < INT16_MAX; i++) {
+            g_autofree char *full = g_strdup_printf("%s[%d]", base, i);
+
+            if (!object_property_find(obj, full)) {
+                return object_property_try_add(obj, full, type, get, set,
+                                               release, opaque, errp);
+            }
+        }
+        g_assert_not_reached();
+    }
+    if (object_property_find(obj, name)) {
+        error_setg(errp, "attempt to add duplicate property '%s' to object "
+                   "(type '%s')", name, object_get_typename(obj));
+        return NULL;
+    }
+    if (!obj->properties) {
+        obj->properties = g_hash_table_new(g_str_hash, g_str_equal);
+        obj->property_order = g_ptr_array_new_with_free_func(
+            object_property_free);
+    }
+    prop = property_new(name, type, get, set, release, opaque);
+    g_hash_table_insert(obj->properties, prop->name, prop);
+    g_ptr_array_add(obj->property_order, prop);
+    return prop;
+}
+
+ObjectProperty *object_property_add(Object *obj, const char *name,
+                                    const char *type,
+                                    ObjectPropertyGet *get,
+                                    ObjectPropertySet *set,
+                                    ObjectPropertyRelease *release,
+                                    void *opaque)
+{
+    return object_property_try_add(obj, name, type, get, set, release,
+                                   opaque, &error_abort);
+}
+
+ObjectProperty *object_class_property_add(ObjectClass *klass,
+                                          const char *name,
+                                          const char *type,
+                                          ObjectPropertyGet *get,
+                                          ObjectPropertySet *set,
+                                          ObjectPropertyRelease *release,
+                                          void *opaque)
+{
+    ObjectProperty *prop;
+
+    if (object_class_property_find(klass, name)) {
+        fprintf(stderr, "attempt to add duplicate property '%s' to class "
+                "(type '%s')\n", name, object_class_get_name(klass));
+        abort();
+    }
+    prop = property_new(name, type, get, set, release, opaque);
+    g_hash_table_insert(klass->properties, prop->name, prop);
+    g_ptr_array_add(klass->property_order, prop);
+    return prop;
+}
+
+void object_property_del(Object *obj, const char *name)
+{
+    ObjectProperty *prop = obj->properties ?
+        g_hash_table_lookup(obj->properties, name) : NULL;
+
+    if (!prop) {
+        return;
+    }
+    /* Unlink before release: release may look the table up again. */
+    guint idx;
+
+    g_hash_table_remove(obj->properties, name);
+    if (g_ptr_array_find(obj->property_order, prop, &idx)) {
+        g_ptr_array_steal_index(obj->property_order, idx);
+    }
+    if (prop->release) {
+        prop->release(obj, prop->name, prop->opaque);
+    }
+    object_property_free(prop);
+}
+
+void object_property_del_all(Object *obj)
+{
+    ObjectClass *klass;
+
+    /* Newest first: children added last usually depend on earlier state. */
+    while (obj->property_order && obj->property_order->len) {
+        ObjectProperty *prop = obj->property_order->pdata[
+            obj->property_order->len - 1];
+
+        object_property_del(obj, prop->name);
+    }
+    if (obj->properties) {
+        g_hash_table_unref(obj->properties);
+        g_ptr_array_unref(obj->property_order);
+        obj->properties = NULL;
+        obj->property_order = NULL;
+    }
+    /* Class properties release per-instance state (e.g. strong links). */
+    for (klass = obj->class; klass; klass = object_class_get_parent(klass)) {
+        GPtrArray *order = klass->property_order;
+
+        for (guint i = 0; i < order->len; i++) {
+            ObjectProperty *prop = order->pdata[i];
+
+            if (prop->release) {
+                prop->release(obj, prop->name, prop->opaque);
+            }
+        }
+    }
+}
+
+void object_class_property_init_all(Object *obj)
+{
+    ObjectClass *klass;
+
+    for (klass = obj->class; klass; klass = object_class_get_parent(klass)) {
+        GPtrArray *order = klass->property_order;
+
+        for (guint i = 0; i < order->len; i++) {
+            ObjectProperty *prop = order->pdata[i];
+
+            if (prop->init) {
+                prop->init(obj, prop);
+            }
+        }
+    }
+}
+
+void object_property_set_description(Object *obj, const char *name,
+                                     const char *description)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name,
+                                                    &error_abort);
+
+    g_free(prop->description);
+    prop->description = g_strdup(description);
+}
+
+void object_class_property_set_description(ObjectClass *klass,
+                                           const char *name,
+                                           const char *description)
+{
+    ObjectProperty *prop = object_class_property_find_err(klass, name,
+                                                          &error_abort);
+
+    g_free(prop->description);
+    prop->description = g_strdup(description);
+}
+
+/* ------------------------------------------------------------------ */
+/* Defaults                                                             */
+/* ------------------------------------------------------------------ */
+
+static void object_property_init_defval(Object *obj, ObjectProperty *prop)
+{
+    g_assert(prop->set);
+    if (!prop->set(obj, prop, prop->defval, NULL)) {
+        /* A default its own setter refuses is a bug in the type. */
+        fprintf(stderr, "qomu: default of property '%s.%s' refused\n",
+                object_get_typename(obj), prop->name);
+        abort();
+    }
+}
+
+void object_property_set_default(ObjectProperty *prop, GVariant *value)
+{
+    g_assert(!prop->defval);
+    prop->defval = g_variant_ref_sink(value);
+    prop->init = object_property_init_defval;
+}
+
+void object_property_set_default_bool(ObjectProperty *prop, bool value)
+{
+    object_property_set_default(prop, g_variant_new_boolean(value));
+}
+
+void object_property_set_default_str(ObjectProperty *prop, const char *value)
+{
+    object_property_set_default(prop, g_variant_new_string(value));
+}
+
+void object_property_set_default_int(ObjectProperty *prop, int64_t value)
+{
+    object_property_set_default(prop, g_variant_new_int64(value));
+}
+
+void object_property_set_default_uint(ObjectProperty *prop, uint64_t value)
+{
+    object_property_set_default(prop, g_variant_new_uint64(value));
+}
+
+/* ------------------------------------------------------------------ */
+/* Iteration                                                            */
+/* ------------------------------------------------------------------ */
+
+void object_property_iter_init(ObjectPropertyIterator *iter, Object *obj)
+{
+    iter->order = obj->property_order;
+    iter->index = 0;
+    iter->nextclass = obj->class;
+}
+
+void object_class_property_iter_init(ObjectPropertyIterator *iter,
+                                     ObjectClass *klass)
+{
+    iter->order = NULL;
+    iter->index = 0;
+    iter->nextclass = klass;
+}
+
+ObjectProperty *object_property_iter_next(ObjectPropertyIterator *iter)
+{
+    while (!iter->order || iter->index >= iter->order->len) {
+        if (!iter->nextclass) {
+            return NULL;
+        }
+        iter->order = iter->nextclass->property_order;
+        iter->index = 0;
+        iter->nextclass = object_class_get_parent(iter->nextclass);
+    }
+    return iter->order->pdata[iter->index++];
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking values (for setters)                                        */
+/* ------------------------------------------------------------------ */
+
+static void error_invalid_type(Error **errp, const char *name,
+                               const char *expected)
+{
+    error_setg(errp, "Invalid parameter type for '%s', expected: %s",
+               name, expected);
+}
+
+bool prop_value_bool(GVariant *value, const char *name, bool *out,
+                     Error **errp)
+{
+    if (!g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+        error_invalid_type(errp, name, "boolean");
+        return false;
+    }
+    *out = g_variant_get_boolean(value);
+    return true;
+}
+
+bool prop_value_str(GVariant *value, const char *name, const char **out,
+                    Error **errp)
+{
+    if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+        error_invalid_type(errp, name, "string");
+        return false;
+    }
+    *out = g_variant_get_string(value, NULL);
+    return true;
+}
+
+/* Any GVariant integer, widened.  *is_unsigned tells how to read *raw. */
+static bool variant_integer(GVariant *value, uint64_t *raw, bool *is_unsigned)
+{
+    *is_unsigned = false;
+    switch (g_variant_classify(value)) {
+    case G_VARIANT_CLASS_INT64:
+        *raw = (uint64_t)g_variant_get_int64(value);
+        return true;
+    case G_VARIANT_CLASS_INT32:
+        *raw = (uint64_t)(int64_t)g_variant_get_int32(value);
+        return true;
+    case G_VARIANT_CLASS_INT16:
+        *raw = (uint64_t)(int64_t)g_variant_get_int16(value);
+        return true;
+    case G_VARIANT_CLASS_UINT64:
+        *raw = g_variant_get_uint64(value);
+        break;
+    case G_VARIANT_CLASS_UINT32:
+        *raw = g_variant_get_uint32(value);
+        break;
+    case G_VARIANT_CLASS_UINT16:
+        *raw = g_variant_get_uint16(value);
+        break;
+    case G_VARIANT_CLASS_BYTE:
+        *raw = g_variant_get_byte(value);
+        break;
+    default:
+        return false;
+    }
+    *is_unsigned = true;
+    return true;
+}
+
+bool prop_value_int64(GVariant *value, const char *name, int64_t *out,
+                      Error **errp)
+{
+    uint64_t raw;
+    bool is_unsigned;
+
+    if (!variant_integer(value, &raw, &is_unsigned)) {
+        error_invalid_type(errp, name, "integer");
+        return false;
+    }
+    if (is_unsigned && raw > INT64_MAX) {
+        error_setg(errp, "Parameter '%s' expects int64", name);
+        return false;
+    }
+    *out = (int64_t)raw;
+    return true;
+}
+
+bool prop_value_uint64(GVariant *value, const char *name, uint64_t *out,
+                       Error **errp)
+{
+    uint64_t raw;
+    bool is_unsigned;
+
+    if (!variant_integer(value, &raw, &is_unsigned)) {
+        /* QEMU's qobject input visitor words this one differently. */
+        error_setg(errp, "Parameter '%s' expects uint64", name);
+        return false;
+    }
+    /* Negative values wrap, as QEMU accepts them "for backward
+     * compatibility"; range-checked callers then reject them. */
+    *out = raw;
+    return true;
+}
+
+bool prop_value_int_range(GVariant *value, const char *name, int64_t min,
+                          int64_t max, const char *type_name, int64_t *out,
+                          Error **errp)
+{
+    int64_t v;
+
+    if (!prop_value_int64(value, name, &v, errp)) {
+        return false;
+    }
+    if (v < min || v > max) {
+        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool prop_value_uint_range(GVariant *value, const char *name, uint64_t max,
+                           const char *type_name, uint64_t *out,
+                           Error **errp)
+{
+    uint64_t v;
+
+    if (!prop_value_uint64(value, name, &v, errp)) {
+        return false;
+    }
+    if (v > max) {
+        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int qapi_enum_parse(const QEnumLookup *lookup, const char *name)
+{
+    for (int i = 0; name && i < lookup->size; i++) {
+        if (!strcmp(lookup->array[i], name)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *qapi_enum_lookup(const QEnumLookup *lookup, int val)
+{
+    g_assert(val >= 0 && val < lookup->size);
+    return lookup->array[val];
+}
+
+/* ------------------------------------------------------------------ */
+/* Get and set                                                          */
+/* ------------------------------------------------------------------ */
+
+GVariant *object_property_get(Object *obj, const char *name, Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+
+    if (!prop) {
+        return NULL;
+    }
+    if (!prop->get) {
+        error_setg(errp, "Insufficient permission to perform this operation");
+        return NULL;
+    }
+    return prop->get(obj, prop, errp);
+}
+
+bool object_property_set(Object *obj, const char *name, GVariant *value,
+                         Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+    bool ok = false;
+
+    g_variant_ref_sink(value);
+    if (!prop) {
+        goto out;
+    }
+    if (!prop->set) {
+        error_setg(errp, "Insufficient permission to perform this operation");
+        goto out;
+    }
+    ok = prop->set(obj, prop, value, errp);
+out:
+    g_variant_unref(value);
+    return ok;
+}
+
+bool object_property_set_bool(Object *obj, const char *name, bool value,
+                              Error **errp)
+{
+    return object_property_set(obj, name, g_variant_new_boolean(value), errp);
+}
+
+bool object_property_set_int(Object *obj, const char *name, int64_t value,
+                             Error **errp)
+{
+    return object_property_set(obj, name, g_variant_new_int64(value), errp);
+}
+
+bool object_property_set_uint(Object *obj, const char *name, uint64_t value,
+                              Error **errp)
+{
+    return object_property_set(obj, name, g_variant_new_uint64(value), errp);
+}
+
+bool object_property_set_str(Object *obj, const char *name,
+                             const char *value, Error **errp)
+{
+    return object_property_set(obj, name, g_variant_new_string(value), errp);
+}
+
+bool object_property_get_bool(Object *obj, const char *name, Error **errp)
+{
+    g_autoptr(GVariant) v = object_property_get(obj, name, errp);
+    bool b = false;
+
+    if (v && !prop_value_bool(v, name, &b, errp)) {
+        return false;
+    }
+    return b;
+}
+
+int64_t object_property_get_int(Object *obj, const char *name, Error **errp)
+{
+    g_autoptr(GVariant) v = object_property_get(obj, name, errp);
+    int64_t i = -1;
+
+    if (v && !prop_value_int64(v, name, &i, errp)) {
+        return -1;
+    }
+    return i;
+}
+
+uint64_t object_property_get_uint(Object *obj, const char *name,
+                                  Error **errp)
+{
+    g_autoptr(GVariant) v = object_property_get(obj, name, errp);
+    uint64_t u = 0;
+
+    if (v && !prop_value_uint64(v, name, &u, errp)) {
+        return 0;
+    }
+    return u;
+}
+
+char *object_property_get_str(Object *obj, const char *name, Error **errp)
+{
+    g_autoptr(GVariant) v = object_property_get(obj, name, errp);
+    const char *s;
+
+    if (!v || !prop_value_str(v, name, &s, errp)) {
+        return NULL;
+    }
+    return g_strdup(s);
+}
+
+int object_property_get_enum(Object *obj, const char *name,
+                             const char *typename, Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+    const QEnumLookup *lookup;
+    g_autofree char *str = NULL;
+    int ret;
+
+    if (!prop) {
+        return -1;
+    }
+    if (strcmp(prop->type, typename) != 0) {
+        error_setg(errp, "Property '%s' on object '%s' is not '%s' enum type",
+                   name, object_class_get_name(obj->class), typename);
+        return -1;
+    }
+    /* Enum properties keep their lookup table as opaque's first member. */
+    lookup = *(const QEnumLookup **)prop->opaque;
+    str = object_property_get_str(obj, name, errp);
+    if (!str) {
+        return -1;
+    }
+    ret = qapi_enum_parse(lookup, str);
+    if (ret < 0) {
+        error_setg(errp, "Parameter '%s' does not accept value '%s'",
+                   name, str);
+    }
+    return ret;
+}
+
+const char *object_property_get_type(Object *obj, const char *name,
+                                     Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+
+    return prop ? prop->type : NULL;
+}
+
+bool object_property_is_child(ObjectProperty *prop)
+{
+    return g_str_has_prefix(prop->type, "child<");
+}
+
+bool object_property_is_link(ObjectProperty *prop)
+{
+    return g_str_has_prefix(prop->type, "link<");
+}
+
+/* ------------------------------------------------------------------ */
+/* Text front ends                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    PROP_KIND_STR,
+    PROP_KIND_BOOL,
+    PROP_KIND_INT,
+    PROP_KIND_UINT,
+    PROP_KIND_SIZE,
+} PropKind;
+
+static PropKind prop_kind(const char *type)
+{
+    static const char *const ints[] = {
+        "int", "int8", "int16", "int32", "int64",
+    };
+    static const char *const uints[] = {
+        "uint", "uint8", "uint16", "uint32", "uint64",
+    };
+
+    if (!strcmp(type, "bool")) {
+        return PROP_KIND_BOOL;
+    }
+    if (!strcmp(type, "size")) {
+        return PROP_KIND_SIZE;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+        if (!strcmp(type, ints[i])) {
+            return PROP_KIND_INT;
+        }
+        if (!strcmp(type, uints[i])) {
+            return PROP_KIND_UINT;
+        }
+    }
+    return PROP_KIND_STR;
+}
+
+static GVariant *parse_bool(const char *name, const char *s, bool keyval,
+                            Error **errp)
+{
+    if (keyval) {
+        if (!strcmp(s, "on") || !strcmp(s, "off")) {
+            return g_variant_ref_sink(g_variant_new_boolean(s[1] == 'n'));
+        }
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
+        return NULL;
+    }
+    if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") ||
+        !strcasecmp(s, "true")) {
+        return g_variant_ref_sink(g_variant_new_boolean(true));
+    }
+    if (!strcasecmp(s, "off") || !strcasecmp(s, "no") ||
+        !strcasecmp(s, "false")) {
+        return g_variant_ref_sink(g_variant_new_boolean(false));
+    }
+    error_invalid_type(errp, name, "boolean");
+    return NULL;
+}
+
+static GVariant *parse_size(const char *name, const char *s, bool keyval,
+                            Error **errp)
+{
+    uint64_t v;
+    int ret = qemu_strtosz(s, NULL, &v);
+
+    if (ret == 0) {
+        return g_variant_ref_sink(g_variant_new_uint64(v));
+    }
+    if (keyval) {
+        error_setg(errp, "Parameter '%s' expects size", name);
+    } else if (ret == -ERANGE) {
+        error_setg(errp, "Value '%s' is out of range for parameter '%s'",
+                   s, name);
+    } else {
+        error_setg(errp, "Parameter '%s' expects a non-negative number "
+                   "below 2^64", name);
+        error_append_hint(errp, "Optional suffix k, M, G, T, P or E means "
+                          "kilo-, mega-, giga-, tera-, peta-\n"
+                          "and exabytes, respectively.\n");
+    }
+    return NULL;
+}
+
+GVariant *object_property_value_from_string(const char *type,
+                                            const char *name,
+                                            const char *string,
+                                            bool keyval, Error **errp)
+{
+    int64_t i;
+    uint64_t u;
+
+    switch (prop_kind(type)) {
+    case PROP_KIND_BOOL:
+        return parse_bool(name, string, keyval, errp);
+    case PROP_KIND_SIZE:
+        return parse_size(name, string, keyval, errp);
+    case PROP_KIND_INT:
+        if (qemu_strtoi64(string, NULL, 0, &i) < 0) {
+            error_setg(errp, "Parameter '%s' expects %s", name,
+                       keyval ? "integer" : "int64");
+            return NULL;
+        }
+        return g_variant_ref_sink(g_variant_new_int64(i));
+    case PROP_KIND_UINT:
+        if (qemu_strtou64(string, NULL, 0, &u) < 0) {
+            error_setg(errp, "Parameter '%s' expects %s", name,
+                       keyval ? "integer" : "uint64");
+            return NULL;
+        }
+        return g_variant_ref_sink(g_variant_new_uint64(u));
+    case PROP_KIND_STR:
+        break;
+    }
+    return g_variant_ref_sink(g_variant_new_string(string));
+}
+
+static bool property_parse(Object *obj, const char *name, const char *string,
+                           bool keyval, Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+    g_autoptr(GVariant) value = NULL;
+
+    if (!prop) {
+        return false;
+    }
+    if (prop->parse) {
+        value = prop->parse(obj, prop, string, errp);
+    } else {
+        value = object_property_value_from_string(prop->type, name, string,
+                                                  keyval, errp);
+    }
+    if (!value) {
+        return false;
+    }
+    if (!prop->set) {
+        error_setg(errp, "Insufficient permission to perform this operation");
+        return false;
+    }
+    return prop->set(obj, prop, value, errp);
+}
+
+bool object_property_parse(Object *obj, const char *name,
+                           const char *string, Error **errp)
+{
+    return property_parse(obj, name, string, false, errp);
+}
+
+bool object_property_parse_keyval(Object *obj, const char *name,
+                                  const char *string, Error **errp)
+{
+    return property_parse(obj, name, string, true, errp);
+}
+
+char *object_property_value_to_string(const char *type, GVariant *value,
+                                      bool human)
+{
+    uint64_t raw;
+    bool is_unsigned;
+
+    if (g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+        return g_strdup(g_variant_get_boolean(value) ? "true" : "false");
+    }
+    if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+        return g_strdup(g_variant_get_string(value, NULL));
+    }
+    if (variant_integer(value, &raw, &is_unsigned)) {
+        if (!is_unsigned) {
+            return g_strdup_printf("%" PRId64, (int64_t)raw);
+        }
+        if (human && !strcmp(type, "size")) {
+            return size_to_str(raw);
+        }
+        return g_strdup_printf("%" PRIu64, raw);
+    }
+    return g_variant_print(value, false);
+}
+
+char *object_property_print(Object *obj, const char *name, bool human,
+                            Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+    g_autoptr(GVariant) value = NULL;
+
+    if (!prop) {
+        return NULL;
+    }
+    value = object_property_get(obj, name, errp);
+    if (!value) {
+        return NULL;
+    }
+    if (human && prop->print) {
+        return prop->print(obj, prop, value);
+    }
+    return object_property_value_to_string(prop->type, value, human);
+}
