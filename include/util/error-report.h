@@ -164,10 +164,11 @@ void error_report_set_timestamp(bool on);
 typedef void ErrorReportSink(const char *text, void *opaque);
 
 /*
- * Install @fn as this thread's sink (NULL: back to stderr).  Returns
- * nothing; callers that nest must save/restore themselves via
- * error_report_get_sink().  Per thread, so a vCPU thread's warnings keep
- * going to stderr while the main thread runs a monitor command.
+ * Install @fn as this thread's sink (NULL: back to stderr).  There is no
+ * stack: a caller that may nest saves the previous sink with
+ * error_report_get_sink() (which also returns its opaque) and restores it.
+ * Per thread, so a vCPU thread's warnings keep going to stderr while the
+ * main thread runs a monitor command.
  */
 void error_report_set_sink(ErrorReportSink *fn, void *opaque);
 ErrorReportSink *error_report_get_sink(void **opaque);
