@@ -196,6 +196,18 @@ $(BUILD)/%.o: %.c $(BUILD)/.cflags
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(QOMU_CFLAGS) -MMD -MP -c -o $@ $<
 
+.SECONDARY: $(patsubst %,$(BUILD)/tests/unit/%.c,$(filter test-doc-%,$(unit-y)))
+# Worked examples in docs/devel/NAME.md are tests: their ```c blocks are
+# extracted into build/tests/unit/test-doc-NAME.c (unit-y += test-doc-NAME).
+$(BUILD)/tests/unit/test-doc-%.c: docs/devel/%.md scripts/doc-code.awk
+	$(call msg,GEN,tests/unit/test-doc-$*.c)
+	$(Q)mkdir -p $(@D)
+	$(Q)awk -f scripts/doc-code.awk $< > $@
+
+$(BUILD)/tests/unit/test-doc-%.o: $(BUILD)/tests/unit/test-doc-%.c $(BUILD)/.cflags
+	$(call msg,CC,tests/unit/test-doc-$*.o)
+	$(Q)$(CC) $(QOMU_CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+
 $(BUILD)/bench/%.o: bench/%.c $(BUILD)/.cflags
 	$(call msg,CC,bench/$*.o)
 	$(Q)mkdir -p $(@D)

@@ -678,76 +678,41 @@ static PropKind prop_kind(const char *type)
     return PROP_KIND_STR;
 }
 
-static GVariant *parse_bool(const char *name, const char *s, bool keyval,
-                            Error **errp)
-{
-    if (keyval) {
-        if (!strcmp(s, "on") || !strcmp(s, "off")) {
-            return g_variant_ref_sink(g_variant_new_boolean(s[1] == 'n'));
-        }
-        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
-        return NULL;
-    }
-    if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") ||
-        !strcasecmp(s, "true")) {
-        return g_variant_ref_sink(g_variant_new_boolean(true));
-    }
-    if (!strcasecmp(s, "off") || !strcasecmp(s, "no") ||
-        !strcasecmp(s, "false")) {
-        return g_variant_ref_sink(g_variant_new_boolean(false));
-    }
-    error_invalid_type(errp, name, "boolean");
-    return NULL;
-}
-
-static GVariant *parse_size(const char *name, const char *s, bool keyval,
-                            Error **errp)
-{
-    uint64_t v;
-    int ret = qemu_strtosz(s, NULL, &v);
-
-    if (ret == 0) {
-        return g_variant_ref_sink(g_variant_new_uint64(v));
-    }
-    if (keyval) {
-        error_setg(errp, "Parameter '%s' expects size", name);
-    } else if (ret == -ERANGE) {
-        error_setg(errp, "Value '%s' is out of range for parameter '%s'",
-                   s, name);
-    } else {
-        error_setg(errp, "Parameter '%s' expects a non-negative number "
-                   "below 2^64", name);
-        error_append_hint(errp, "Optional suffix k, M, G, T, P or E means "
-                          "kilo-, mega-, giga-, tera-, peta-\n"
-                          "and exabytes, respectively.\n");
-    }
-    return NULL;
-}
-
+/*
+ * The parsers themselves live in util/cutils.c, one family per QEMU
+ * visitor, so that every text path in qomu words its errors the same way.
+ */
 GVariant *object_property_value_from_string(const char *type,
                                             const char *name,
                                             const char *string,
                                             bool keyval, Error **errp)
 {
+    bool b;
     int64_t i;
     uint64_t u;
 
     switch (prop_kind(type)) {
     case PROP_KIND_BOOL:
-        return parse_bool(name, string, keyval, errp);
+        if (!(keyval ? input_keyval_bool : input_string_bool)(name, string,
+                                                               &b, errp)) {
+            return NULL;
+        }
+        return g_variant_ref_sink(g_variant_new_boolean(b));
     case PROP_KIND_SIZE:
-        return parse_size(name, string, keyval, errp);
+        if (!(keyval ? input_keyval_size : input_string_size)(name, string,
+                                                               &u, errp)) {
+            return NULL;
+        }
+        return g_variant_ref_sink(g_variant_new_uint64(u));
     case PROP_KIND_INT:
-        if (qemu_strtoi64(string, NULL, 0, &i) < 0) {
-            error_setg(errp, "Parameter '%s' expects %s", name,
-                       keyval ? "integer" : "int64");
+        if (!(keyval ? input_keyval_int64 : input_string_int64)(name, string,
+                                                                 &i, errp)) {
             return NULL;
         }
         return g_variant_ref_sink(g_variant_new_int64(i));
     case PROP_KIND_UINT:
-        if (qemu_strtou64(string, NULL, 0, &u) < 0) {
-            error_setg(errp, "Parameter '%s' expects %s", name,
-                       keyval ? "integer" : "uint64");
+        if (!(keyval ? input_keyval_uint64 : input_string_uint64)(
+                name, string, &u, errp)) {
             return NULL;
         }
         return g_variant_ref_sink(g_variant_new_uint64(u));

@@ -2,25 +2,53 @@
  * main-loop.c - the main event loop, after QEMU 7.2 util/main-loop.c,
  * util/async.c (bottom halves), util/qemu-timer.c and os-posix.c (signals).
  *
- * Modelled: QEMU's BH semantics (schedule from any thread, coalescing, run
- * once per pass), qemu_set_fd_handler(), timer lists sorted by deadline
- * on QEMU_CLOCK_REALTIME/VIRTUAL with timer_mod() from any thread, and
- * SIGTERM/SIGINT/SIGHUP ending the loop.
- * Not modelled: AioContext (one GMainContext is the loop), QEMU_CLOCK_HOST
- * and VIRTUAL_RT, timer attributes and scales other than ns, icount.
- * Deviation: GLib polls with millisecond timeouts, so a timer fires up to
- * 1 ms late (QEMU uses ppoll with ns); never early.
+ * Modelled: QEMU's BH semantics (schedule from any thread, coalescing, one
+ * run per pass), qemu_set_fd_handler(), deadline-sorted timer lists on
+ * QEMU_CLOCK_REALTIME/VIRTUAL with timer_mod() from any thread, and
+ * SIGTERM/SIGINT/SIGHUP ending the loop.  Not modelled: AioContext (one
+ * GMainContext is the loop), QEMU_CLOCK_HOST/VIRTUAL_RT, timer scales and
+ * attributes, icount.  Deviation: GLib polls with ms timeouts, so a timer
+ * fires up to 1 ms late (QEMU: ppoll, ns); never early.
  *
- * Three GSources on the default context carry our state: one for all BHs,
- * one for all timers, and one per watched fd.
+ * Our state rides on GSources of the default context: one for all BHs,
+ * one for all timers, one per watched fd.
  */
 #include "util/osdep.h"
 #include "util/main-loop.h"
 
 #include <glib-unix.h>
 #include <signal.h>
+#include <time.h>
 
 static GThread *main_thread;        /* set by main_loop_init() */
+
+/*
+ * The locks below are GMutexes taken by other threads too.  GLib's GMutex
+ * is a bare futex that ThreadSanitizer cannot see, so under
+ * -fsanitize=thread we tell it that lock and unlock order memory;
+ * otherwise every shared list is reported as a race.  No-ops otherwise.
+ */
+#ifdef __SANITIZE_THREAD__
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define tsan_acquire(addr) __tsan_acquire(addr)
+#define tsan_release(addr) __tsan_release(addr)
+#else
+#define tsan_acquire(addr) ((void)(addr))
+#define tsan_release(addr) ((void)(addr))
+#endif
+
+static void ml_lock(GMutex *lock)
+{
+    g_mutex_lock(lock);
+    tsan_acquire(lock);
+}
+
+static void ml_unlock(GMutex *lock)
+{
+    tsan_release(lock);
+    g_mutex_unlock(lock);
+}
 
 /* --- the loop --- */
 
@@ -83,13 +111,13 @@ void qomu_bh_schedule(QomuBH *bh)
 {
     bool wake = false;
 
-    g_mutex_lock(&bh_lock);
+    ml_lock(&bh_lock);
     if (!bh->scheduled) {
         bh->scheduled = true;
         g_queue_push_tail(&bh_pending, bh);
         wake = true;
     }
-    g_mutex_unlock(&bh_lock);
+    ml_unlock(&bh_lock);
     if (wake) {
         g_main_context_wakeup(g_main_context_default());
     }
@@ -98,11 +126,11 @@ void qomu_bh_schedule(QomuBH *bh)
 void qomu_bh_delete(QomuBH *bh)
 {
     assert(qomu_in_main_thread());
-    g_mutex_lock(&bh_lock);
+    ml_lock(&bh_lock);
     if (bh->scheduled) {
         g_queue_remove(&bh_pending, bh);
     }
-    g_mutex_unlock(&bh_lock);
+    ml_unlock(&bh_lock);
     g_free(bh);
 }
 
@@ -110,9 +138,9 @@ static bool bh_any_pending(void)
 {
     bool pending;
 
-    g_mutex_lock(&bh_lock);
+    ml_lock(&bh_lock);
     pending = !g_queue_is_empty(&bh_pending);
-    g_mutex_unlock(&bh_lock);
+    ml_unlock(&bh_lock);
     return pending;
 }
 
@@ -139,23 +167,23 @@ static gboolean bh_source_dispatch(GSource *source QOMU_UNUSED,
      * delete any BH, its own included; @bh is not touched after its
      * callback.
      */
-    g_mutex_lock(&bh_lock);
+    ml_lock(&bh_lock);
     guint n = g_queue_get_length(&bh_pending);
-    g_mutex_unlock(&bh_lock);
+    ml_unlock(&bh_lock);
 
     for (guint i = 0; i < n; i++) {
         QomuBH *bh;
         QomuBHFunc *cb = NULL;
         void *opaque = NULL;
 
-        g_mutex_lock(&bh_lock);
+        ml_lock(&bh_lock);
         bh = g_queue_pop_head(&bh_pending);
         if (bh) {
             bh->scheduled = false;
             cb = bh->cb;
             opaque = bh->opaque;
         }
-        g_mutex_unlock(&bh_lock);
+        ml_unlock(&bh_lock);
         if (!bh) {
             break;                  /* some were deleted meanwhile */
         }
@@ -174,7 +202,6 @@ static GSourceFuncs bh_source_funcs = {
 
 typedef struct FdHandler {
     GSource source;
-    int fd;
     gpointer tag;                   /* from g_source_add_unix_fd() */
     IOHandler *fd_read;
     IOHandler *fd_write;
@@ -219,7 +246,7 @@ void qomu_set_fd_handler_ctx(GMainContext *ctx, int fd, IOHandler *fd_read,
     if (!ctx) {
         ctx = g_main_context_default();
     }
-    g_mutex_lock(&fd_lock);
+    ml_lock(&fd_lock);
     if (!fd_handlers) {
         fd_handlers = g_hash_table_new(NULL, NULL);
     }
@@ -241,7 +268,6 @@ void qomu_set_fd_handler_ctx(GMainContext *ctx, int fd, IOHandler *fd_read,
     } else {
         h = (FdHandler *)g_source_new(&fd_source_funcs, sizeof(FdHandler));
         g_source_set_name(&h->source, "qomu-fd-handler");
-        h->fd = fd;
         h->fd_read = fd_read;
         h->fd_write = fd_write;
         h->opaque = opaque;
@@ -249,7 +275,7 @@ void qomu_set_fd_handler_ctx(GMainContext *ctx, int fd, IOHandler *fd_read,
         g_source_attach(&h->source, ctx);
         g_hash_table_insert(fd_handlers, GINT_TO_POINTER(fd), h);
     }
-    g_mutex_unlock(&fd_lock);
+    ml_unlock(&fd_lock);
 }
 
 void qomu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
@@ -354,7 +380,7 @@ void timer_mod(QomuTimer *ts, int64_t expire_time)
     bool rearm;
 
     expire_time = MAX(expire_time, 0);
-    g_mutex_lock(&timer_lock);
+    ml_lock(&timer_lock);
     timer_del_locked(ts);
     /* After every timer expiring at or before us: equal deadlines FIFO */
     for (pt = &active_timers[ts->type]; *pt; pt = &(*pt)->next) {
@@ -366,7 +392,7 @@ void timer_mod(QomuTimer *ts, int64_t expire_time)
     ts->next = *pt;
     *pt = ts;
     rearm = pt == &active_timers[ts->type];
-    g_mutex_unlock(&timer_lock);
+    ml_unlock(&timer_lock);
 
     if (rearm) {
         /* The loop may be sleeping towards a later deadline */
@@ -376,18 +402,18 @@ void timer_mod(QomuTimer *ts, int64_t expire_time)
 
 void timer_del(QomuTimer *ts)
 {
-    g_mutex_lock(&timer_lock);
+    ml_lock(&timer_lock);
     timer_del_locked(ts);
-    g_mutex_unlock(&timer_lock);
+    ml_unlock(&timer_lock);
 }
 
 bool timer_pending(QomuTimer *ts)
 {
     bool pending;
 
-    g_mutex_lock(&timer_lock);
+    ml_lock(&timer_lock);
     pending = ts->expire_time >= 0;
-    g_mutex_unlock(&timer_lock);
+    ml_unlock(&timer_lock);
     return pending;
 }
 
@@ -404,9 +430,9 @@ int64_t qomu_clock_next_deadline_ns(QomuClockType type)
 {
     int64_t deadline;
 
-    g_mutex_lock(&timer_lock);
+    ml_lock(&timer_lock);
     deadline = active_timers[type] ? active_timers[type]->expire_time : -1;
-    g_mutex_unlock(&timer_lock);
+    ml_unlock(&timer_lock);
     return deadline;
 }
 
@@ -423,10 +449,10 @@ bool qomu_clock_run_timers(QomuClockType type)
 
         /* Unlink under the lock, call without it: the callback may
          * timer_mod()/timer_free() any timer, its own included. */
-        g_mutex_lock(&timer_lock);
+        ml_lock(&timer_lock);
         ts = active_timers[type];
         if (!ts || ts->expire_time > now) {
-            g_mutex_unlock(&timer_lock);
+            ml_unlock(&timer_lock);
             break;
         }
         active_timers[type] = ts->next;
@@ -434,7 +460,7 @@ bool qomu_clock_run_timers(QomuClockType type)
         ts->expire_time = -1;
         cb = ts->cb;
         opaque = ts->opaque;
-        g_mutex_unlock(&timer_lock);
+        ml_unlock(&timer_lock);
 
         cb(opaque);
         progress = true;

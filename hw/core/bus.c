@@ -272,6 +272,17 @@ static void qbus_finalize(Object *obj)
     g_free(bus->name);
 }
 
+/*
+ * Each class counts its own automatic names from 0.  QEMU copies the
+ * parent's counter into a subclass, but initialises every class at
+ * start-up, before any bus exists, so it is always 0 there; our classes
+ * are initialised on first use, hence the explicit reset.
+ */
+static void bus_class_base_init(ObjectClass *klass, void *data)
+{
+    BUS_CLASS(klass)->automatic_ids = 0;
+}
+
 static void bus_class_init(ObjectClass *klass, void *data)
 {
     klass->unparent = bus_unparent;
@@ -286,6 +297,7 @@ static const TypeInfo bus_info = {
     .abstract = true,
     .class_size = sizeof(BusClass),
     .instance_finalize = qbus_finalize,
+    .class_base_init = bus_class_base_init,
     .class_init = bus_class_init,
 };
 

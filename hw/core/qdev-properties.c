@@ -431,6 +431,20 @@ const PropertyInfo qdev_prop_link = {
 
 /* --- registration ----------------------------------------------------- */
 
+/* What every field property gets besides get/set/release. */
+static void field_prop_setup(ObjectProperty *op, Property *prop)
+{
+    if (prop->info->parse) {
+        op->parse = prop->info->parse;
+    }
+    if (prop->info->print) {
+        op->print = prop->info->print;
+    }
+    if (prop->set_default) {
+        prop->info->set_default_value(op, prop);
+    }
+}
+
 static void qdev_class_add_property(DeviceClass *klass, const char *name,
                                     Property *prop)
 {
@@ -446,9 +460,7 @@ static void qdev_class_add_property(DeviceClass *klass, const char *name,
                                                        : NULL,
                                        prop->info->release, prop);
     }
-    if (prop->set_default) {
-        prop->info->set_default_value(op, prop);
-    }
+    field_prop_setup(op, prop);
     if (prop->info->description) {
         object_class_property_set_description(oc, name,
                                               prop->info->description);
@@ -477,8 +489,8 @@ void qdev_property_add_static(DeviceState *dev, Property *prop)
         object_property_set_description(obj, prop->name,
                                         prop->info->description);
     }
-    if (prop->set_default) {
-        prop->info->set_default_value(op, prop);
+    field_prop_setup(op, prop);
+    if (op->defval) {
         /* object_new applies class defaults only: apply this one now. */
         object_property_set(obj, prop->name, op->defval, &error_abort);
     }

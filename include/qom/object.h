@@ -501,16 +501,16 @@ int object_property_get_enum(Object *obj, const char *name,
 /**
  * object_property_parse: the string front end.  Converts @string
  * according to the property's type (or its ->parse hook), then sets it.
- * Two dialects, as QEMU has two visitors for text:
+ * Two dialects, as QEMU has two visitors for text (util/cutils.h
+ * input_string_* and input_keyval_* have the exact rules and messages):
  *  - object_property_parse: QEMU's string input visitor (-global,
- *    HMP qom-set): bool on/yes/true/off/no/false (any case), else
- *    "Invalid parameter type for 'N', expected: boolean"; ints
- *    "Parameter 'N' expects int64" / "... expects uint64"; sizes
- *    "Parameter 'N' expects a non-negative number below 2^64" + hint.
+ *    HMP qom-set): ints "Parameter 'N' expects int64" / "... uint64";
+ *    sizes "Parameter 'N' expects a non-negative number below 2^64" + hint.
  *  - object_property_parse_keyval: QEMU's keyval input visitor (-device,
- *    -object, -machine keys): bool exactly on/off, else "Parameter 'N'
- *    expects 'on' or 'off'"; ints "Parameter 'N' expects integer";
+ *    -object, -machine keys): ints "Parameter 'N' expects integer";
  *    sizes "Parameter 'N' expects size".
+ * Both take bools as on/yes/true/y or off/no/false/n, case-sensitive
+ * ("Parameter 'N' expects 'on' or 'off'"), as QEMU 7.2 does.
  * Strings, enums, links: the text as is (the setter validates).
  */
 bool object_property_parse(Object *obj, const char *name,

@@ -1,31 +1,17 @@
 /*
  * keyval.h - QEMU's KEY=VALUE,... option syntax (util/keyval.c in QEMU 7.2).
  *
- * "virtio-blk-pci,drive=d0,cache.direct=on,bus=pci.0" parses, with implied
- * key "driver", into the ordered dictionary
+ * "virtio-blk-pci,drive=d0,cache.direct=on" parses, with implied key
+ * "driver", into the GVariant a{sv}
  *     {'driver': <'virtio-blk-pci'>, 'drive': <'d0'>,
- *      'cache': <{'direct': <'on'>}>, 'bus': <'pci.0'>}
- *
- * The result is a GVariant of type a{sv}:
- *  - every scalar is a string ('s'): keyval has no numbers or booleans; the
- *    consumer converts ("on" -> true) when it knows the property's type;
- *  - a dotted key "a.b=v" makes a nested dictionary (a{sv});
- *  - numeric key fragments "a.0=x,a.1=y" make a list ('av');
- *  - members keep the order in which their key first appeared (QEMU's QDict
- *    is a hash table; we are ordered so that `info` output and error order
- *    are deterministic).  A repeated key keeps its first position and takes
- *    the last value.
- *
- * Iterating a result, in order (no wrapper needed, this is plain GVariant):
- *     GVariantIter iter;
- *     const char *key;
- *     GVariant *value;
- *     g_variant_iter_init(&iter, dict);
- *     while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
- *         if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) ...
- *     }
- *
- * All functions here are pure (no global state): any thread may call them.
+ *      'cache': <{'direct': <'on'>}>}
+ * Scalars are strings ('s'): keyval has no numbers or booleans, the
+ * consumer converts ("on" -> true) when it knows the property's type.  A
+ * dotted key makes a nested a{sv}; numeric fragments ("a.0=x,a.1=y") make
+ * a list 'av'.  Members keep the order in which their key first appeared
+ * (QEMU's QDict is a hash: we are ordered so output is deterministic); a
+ * repeated key keeps its first position and takes the last value.
+ * All functions here are pure: any thread may call them.
  */
 #ifndef UTIL_KEYVAL_H
 #define UTIL_KEYVAL_H
@@ -64,6 +50,17 @@
  */
 GVariant *keyval_parse(const char *params, const char *implied_key,
                        bool *help, Error **errp);
+
+/*
+ * Iterating a dictionary in order is plain GVariant:
+ *     GVariantIter iter;
+ *     const char *key;
+ *     GVariant *value;
+ *     g_variant_iter_init(&iter, dict);
+ *     while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+ *         if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) ...
+ *     }
+ */
 
 /**
  * keyval_get: look up a member of a keyval dictionary by dotted path.

@@ -4,10 +4,16 @@
  *
  * The loop is GLib's default GMainContext (g_main_context_default()), so
  * any GSource attached there (json-glib streams, g_timeout_add...) runs
- * in it too.  Callbacks registered here always run in the main thread,
- * one at a time, never re-entered.
- *
- * Threads, per function:
+ * in it too.  Callbacks registered here always run in the main thread
+ * (the thread that called main_loop_init()), one at a time.
+ */
+#ifndef UTIL_MAIN_LOOP_H
+#define UTIL_MAIN_LOOP_H
+
+#include "util/osdep.h"
+
+/*
+ * Which thread may call what:
  *  - main thread only: main_loop_init(), main_loop_run(), qomu_bh_delete(),
  *    timer_free(), qomu_clock_run_timers(),
  *    qomu_clock_set_virtual_source(), qomu_set_fd_handler();
@@ -16,12 +22,7 @@
  *    qomu_clock_get_ns(), qomu_clock_next_deadline_ns(),
  *    qomu_clock_notify(), qomu_in_main_thread();
  *  - the thread that runs @ctx: qomu_set_fd_handler_ctx().
- * "Main thread" is the thread that called main_loop_init().
  */
-#ifndef UTIL_MAIN_LOOP_H
-#define UTIL_MAIN_LOOP_H
-
-#include "util/osdep.h"
 
 /* --- the loop --- */
 
@@ -38,8 +39,8 @@ void main_loop_init(void);
  * termination signal arrives.
  *
  * A quit requested before the call (even from another thread) is not lost:
- * the loop then returns after at most one non-blocking pass.  Each quit
- * request ends one main_loop_run(); the loop may be run again afterwards.
+ * the loop then returns after at most one non-blocking pass.  The return
+ * consumes every quit requested so far, so the loop may be run again.
  *
  * Returns: the signal number (SIGTERM, SIGINT, SIGHUP) that ended the loop,
  * or 0 if main_loop_quit() did.  The caller reports it (QEMU: "terminating

@@ -7,6 +7,11 @@
 #ifndef UTIL_OSDEP_H
 #define UTIL_OSDEP_H
 
+/* Linux-only code: gettid(), pthread_setname_np(), O_DIRECT, memfd... */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>

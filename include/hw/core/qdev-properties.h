@@ -62,8 +62,11 @@ struct Property {
  * @realized_set_allowed: setting stays allowed after realize.
  * @set_default_value: record prop->defval as @op's default.
  * @create: add the class property yourself (links); else @get/@set/
- *   @release are used, with the Property as the ObjectProperty opaque.
- *   The setter runs only if the device is not realized.
+ *   @release/@parse/@print are used, with the Property as the
+ *   ObjectProperty opaque.  The setter runs only if the device is not
+ *   realized.
+ * @parse, @print: optional text forms (see ObjectProperty), for kinds
+ *   whose text is not their type's (a PCI devfn "04.0").
  */
 struct PropertyInfo {
     const char *name;
@@ -76,6 +79,9 @@ struct PropertyInfo {
     ObjectPropertyGet *get;
     ObjectPropertySet *set;
     ObjectPropertyRelease *release;
+    GVariant *(*parse)(Object *obj, ObjectProperty *op, const char *string,
+                       Error **errp);
+    char *(*print)(Object *obj, ObjectProperty *op, GVariant *value);
 };
 
 extern const PropertyInfo qdev_prop_bit;
