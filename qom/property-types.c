@@ -159,7 +159,7 @@ ObjectProperty *object_class_property_add_str(ObjectClass *klass,
 /* -- enum ------------------------------------------------------------- */
 
 typedef struct EnumProperty {
-    const QEnumLookup *lookup;      /* first: object_property_get_enum */
+    const QEnumLookup *lookup;
     ObjectEnumGet *get;
     ObjectEnumSet *set;
 } EnumProperty;
@@ -221,11 +221,12 @@ ObjectProperty *object_property_add_enum(Object *obj, const char *name,
                                          ObjectEnumGet *get,
                                          ObjectEnumSet *set)
 {
-    return object_property_add(obj, name, typename,
-                               get ? property_get_enum : NULL,
-                               set ? property_set_enum : NULL,
-                               property_release_opaque,
-                               enum_property_new(lookup, get, set));
+    ObjectProperty *prop = object_property_add(obj, name, typename,
+        get ? property_get_enum : NULL, set ? property_set_enum : NULL,
+        property_release_opaque, enum_property_new(lookup, get, set));
+
+    prop->enum_lookup = lookup;
+    return prop;
 }
 
 ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
@@ -235,11 +236,12 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
                                                ObjectEnumGet *get,
                                                ObjectEnumSet *set)
 {
-    return object_class_property_add(klass, name, typename,
-                                     get ? property_get_enum : NULL,
-                                     set ? property_set_enum : NULL,
-                                     NULL,
-                                     enum_property_new(lookup, get, set));
+    ObjectProperty *prop = object_class_property_add(klass, name, typename,
+        get ? property_get_enum : NULL, set ? property_set_enum : NULL,
+        NULL, enum_property_new(lookup, get, set));
+
+    prop->enum_lookup = lookup;
+    return prop;
 }
 
 /* -- integer fields --------------------------------------------------- */

@@ -603,13 +603,13 @@ int object_property_get_enum(Object *obj, const char *name,
     if (!prop) {
         return -1;
     }
-    if (strcmp(prop->type, typename) != 0) {
+    if (strcmp(prop->type, typename) != 0 || !prop->enum_lookup) {
         error_setg(errp, "Property '%s' on object '%s' is not '%s' enum type",
                    name, object_class_get_name(obj->class), typename);
         return -1;
     }
-    /* Enum properties keep their lookup table as opaque's first member. */
-    lookup = *(const QEnumLookup **)prop->opaque;
+    lookup = prop->enum_lookup;
+    g_assert(lookup);   /* every enum property records its table */
     str = object_property_get_str(obj, name, errp);
     if (!str) {
         return -1;

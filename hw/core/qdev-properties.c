@@ -440,6 +440,7 @@ static void field_prop_setup(ObjectProperty *op, Property *prop)
     if (prop->info->print) {
         op->print = prop->info->print;
     }
+    op->enum_lookup = prop->info->enum_table;
     if (prop->set_default) {
         prop->info->set_default_value(op, prop);
     }

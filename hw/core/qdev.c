@@ -318,6 +318,7 @@ void device_class_set_parent_reset(DeviceClass *dc, DeviceReset dev_reset,
     dc->reset = dev_reset;
 }
 
+/* qdev_reset_all() is in bus.c, next to qbus_reset_all(): same walk. */
 void device_legacy_reset(DeviceState *dev)
 {
     DeviceClass *dc = DEVICE_GET_CLASS(dev);

@@ -62,6 +62,12 @@ typedef void ObjectPropertyRelease(Object *obj, const char *name,
 /* Class properties: apply the default to a new instance. */
 typedef void ObjectPropertyInit(Object *obj, ObjectProperty *prop);
 
+/* A QAPI-style enum: array[i] is the name of value i. */
+typedef struct QEnumLookup {
+    const char *const *array;
+    int size;
+} QEnumLookup;
+
 struct ObjectProperty {
     char *name;
     char *type;             /* "bool", "int", "uint32", "size", "str",
@@ -77,15 +83,11 @@ struct ObjectProperty {
      * properties whose text form is not their type's (e.g. PCI "04.0"). */
     GVariant *(*parse)(Object *obj, ObjectProperty *prop,
                        const char *string, Error **errp);
+    /* Enum properties: the names the value may take (else NULL). */
+    const QEnumLookup *enum_lookup;
     /* Optional: the text form info qtree prints (g_free-able). */
     char *(*print)(Object *obj, ObjectProperty *prop, GVariant *value);
 };
-
-/* A QAPI-style enum: array[i] is the name of value i. */
-typedef struct QEnumLookup {
-    const char *const *array;
-    int size;
-} QEnumLookup;
 
 /* Returns the index of @name in @lookup, or -1. */
 int qapi_enum_parse(const QEnumLookup *lookup, const char *name);

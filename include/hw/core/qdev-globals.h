@@ -29,6 +29,9 @@
  * GlobalProperty: "@driver.@property=@value".
  * @used: set once the global has been applied to some object (or tried).
  * @optional: skip objects that lack @property instead of failing.
+ * Compat tables: write entries with designated initializers
+ * ({ .driver = "x", .property = "y", .value = "z" }); QEMU's positional
+ * { "x", "y", "z" } trips -Wextra's missing-field-initializers here.
  */
 typedef struct GlobalProperty {
     const char *driver;
