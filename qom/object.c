@@ -214,20 +214,24 @@ const char *object_get_typename(const Object *obj)
 /* Answers from the per-class caches: 1 = is-a, 0 = is not, -1 = unknown.
  * Entries are single pointers, so concurrent readers and writers (vCPU
  * threads cast too) can never see a torn entry; at worst a hit is lost. */
-static int object_cast_cache_lookup(ObjectClass *klass, const char *typename)
+static inline int object_cast_cache_lookup(ObjectClass *klass,
+                                           const char *typename)
 {
+#pragma GCC unroll 4
     for (int i = 0; i < OBJECT_CLASS_CAST_CACHE; i++) {
-        if (g_atomic_pointer_get(&klass->object_cast_cache[i]) == typename) {
+        if (qom_cache_get(&klass->object_cast_cache[i]) == typename) {
             return 1;
         }
     }
+#pragma GCC unroll 4
     for (int i = 0; i < OBJECT_CLASS_CAST_CACHE; i++) {
-        if (g_atomic_pointer_get(&klass->class_cast_cache[i]) == typename) {
+        if (qom_cache_get(&klass->class_cast_cache[i]) == typename) {
             return 1;
         }
     }
+#pragma GCC unroll 4
     for (int i = 0; i < OBJECT_CLASS_CAST_CACHE; i++) {
-        if (g_atomic_pointer_get(&klass->object_miss_cache[i]) == typename) {
+        if (qom_cache_get(&klass->object_miss_cache[i]) == typename) {
             return 0;
         }
     }
@@ -239,35 +243,47 @@ static void cast_cache_insert(const char **cache, const char *typename)
     int i;
 
     for (i = 1; i < OBJECT_CLASS_CAST_CACHE; i++) {
-        g_atomic_pointer_set(&cache[i - 1], g_atomic_pointer_get(&cache[i]));
+        qom_cache_set(&cache[i - 1], qom_cache_get(&cache[i]));
     }
-    g_atomic_pointer_set(&cache[i - 1], typename);
+    qom_cache_set(&cache[i - 1], typename);
+}
+
+/* Out of line, so that the cached path needs no stack frame. */
+static G_GNUC_NO_INLINE Object *object_dynamic_cast_slow(Object *obj,
+                                                        const char *typename)
+{
+    ObjectClass *klass = obj->class;
+    bool canonical;
+
+    /* The caches are keyed by address, so only a registered name (which
+     * is never freed) may go in: a heap copy could be freed and its
+     * address reused for another name, turning a cached hit into a
+     * wrong answer. */
+    if (type_class_cast(klass, typename, &canonical)) {
+        if (canonical) {
+            cast_cache_insert(klass->object_cast_cache, typename);
+        }
+        return obj;
+    }
+    /* Types are never unregistered, so a miss stays a miss. */
+    if (canonical) {
+        cast_cache_insert(klass->object_miss_cache, typename);
+    }
+    return NULL;
 }
 
 Object *object_dynamic_cast(Object *obj, const char *typename)
 {
-    ObjectClass *klass;
-
     if (!obj) {
         return NULL;
     }
-    klass = obj->class;
-    switch (object_cast_cache_lookup(klass, typename)) {
+    switch (object_cast_cache_lookup(obj->class, typename)) {
     case 1:
         return obj;
     case 0:
         return NULL;
     }
-    if (object_class_dynamic_cast(klass, typename)) {
-        cast_cache_insert(klass->object_cast_cache, typename);
-        return obj;
-    }
-    /* Types are never unregistered, so a miss stays a miss -- except for
-     * a name not registered yet, which we do not remember. */
-    if (type_get_by_name(typename)) {
-        cast_cache_insert(klass->object_miss_cache, typename);
-    }
-    return NULL;
+    return object_dynamic_cast_slow(obj, typename);
 }
 
 Object *object_dynamic_cast_assert(Object *obj, const char *typename,

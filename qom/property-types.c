@@ -9,6 +9,18 @@
 #include "util/osdep.h"
 #include "qom-internal.h"
 
+/* Every kind here has one setter, on a PropScalar: its ->set is the
+ * generic object_property_set_scalar, which unboxes GVariants into it,
+ * while the typed and text front ends call it directly. */
+static ObjectProperty *with_set_scalar(ObjectProperty *prop,
+                                       ObjectPropertySetScalar *set_scalar)
+{
+    if (prop->set) {
+        prop->set_scalar = set_scalar;
+    }
+    return prop;
+}
+
 /* -- bool ------------------------------------------------------------- */
 
 typedef struct BoolProperty {
@@ -31,13 +43,13 @@ static GVariant *property_get_bool(Object *obj, ObjectProperty *prop,
 }
 
 static bool property_set_bool(Object *obj, ObjectProperty *prop,
-                              GVariant *value, Error **errp)
+                              const PropScalar *value, Error **errp)
 {
     BoolProperty *bp = prop->opaque;
     Error *err = NULL;
     bool b;
 
-    if (!prop_value_bool(value, prop->name, &b, errp)) {
+    if (!prop_scalar_bool(value, prop->name, &b, errp)) {
         return false;
     }
     bp->set(obj, b, &err);
@@ -64,10 +76,12 @@ ObjectProperty *object_property_add_bool(Object *obj, const char *name,
 
     bp->get = get;
     bp->set = set;
-    return object_property_add(obj, name, "bool",
-                               get ? property_get_bool : NULL,
-                               set ? property_set_bool : NULL,
-                               property_release_opaque, bp);
+    ObjectProperty *prop = object_property_add(obj, name, "bool",
+        get ? property_get_bool : NULL,
+        set ? object_property_set_scalar : NULL,
+        property_release_opaque, bp);
+
+    return with_set_scalar(prop, property_set_bool);
 }
 
 ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
@@ -81,10 +95,12 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
 
     bp->get = get;
     bp->set = set;
-    return object_class_property_add(klass, name, "bool",
-                                     get ? property_get_bool : NULL,
-                                     set ? property_set_bool : NULL,
-                                     NULL, bp);
+    ObjectProperty *prop = object_class_property_add(klass, name, "bool",
+        get ? property_get_bool : NULL,
+        set ? object_property_set_scalar : NULL,
+        NULL, bp);
+
+    return with_set_scalar(prop, property_set_bool);
 }
 
 /* -- string ----------------------------------------------------------- */
@@ -111,13 +127,13 @@ static GVariant *property_get_str(Object *obj, ObjectProperty *prop,
 }
 
 static bool property_set_str(Object *obj, ObjectProperty *prop,
-                             GVariant *value, Error **errp)
+                             const PropScalar *value, Error **errp)
 {
     StringProperty *sp = prop->opaque;
     Error *err = NULL;
     const char *s;
 
-    if (!prop_value_str(value, prop->name, &s, errp)) {
+    if (!prop_scalar_str(value, prop->name, &s, errp)) {
         return false;
     }
     sp->set(obj, s, &err);
@@ -135,10 +151,12 @@ ObjectProperty *object_property_add_str(Object *obj, const char *name,
 
     sp->get = get;
     sp->set = set;
-    return object_property_add(obj, name, "string",
-                               get ? property_get_str : NULL,
-                               set ? property_set_str : NULL,
-                               property_release_opaque, sp);
+    ObjectProperty *prop = object_property_add(obj, name, "string",
+        get ? property_get_str : NULL,
+        set ? object_property_set_scalar : NULL,
+        property_release_opaque, sp);
+
+    return with_set_scalar(prop, property_set_str);
 }
 
 ObjectProperty *object_class_property_add_str(ObjectClass *klass,
@@ -150,10 +168,12 @@ ObjectProperty *object_class_property_add_str(ObjectClass *klass,
 
     sp->get = get;
     sp->set = set;
-    return object_class_property_add(klass, name, "string",
-                                     get ? property_get_str : NULL,
-                                     set ? property_set_str : NULL,
-                                     NULL, sp);
+    ObjectProperty *prop = object_class_property_add(klass, name, "string",
+        get ? property_get_str : NULL,
+        set ? object_property_set_scalar : NULL,
+        NULL, sp);
+
+    return with_set_scalar(prop, property_set_str);
 }
 
 /* -- enum ------------------------------------------------------------- */
@@ -180,14 +200,14 @@ static GVariant *property_get_enum(Object *obj, ObjectProperty *prop,
 }
 
 static bool property_set_enum(Object *obj, ObjectProperty *prop,
-                              GVariant *value, Error **errp)
+                              const PropScalar *value, Error **errp)
 {
     EnumProperty *ep = prop->opaque;
     Error *err = NULL;
     const char *s;
     int v;
 
-    if (!prop_value_str(value, prop->name, &s, errp)) {
+    if (!prop_scalar_str(value, prop->name, &s, errp)) {
         return false;
     }
     v = qapi_enum_parse(ep->lookup, s);
@@ -222,11 +242,12 @@ ObjectProperty *object_property_add_enum(Object *obj, const char *name,
                                          ObjectEnumSet *set)
 {
     ObjectProperty *prop = object_property_add(obj, name, typename,
-        get ? property_get_enum : NULL, set ? property_set_enum : NULL,
+        get ? property_get_enum : NULL,
+        set ? object_property_set_scalar : NULL,
         property_release_opaque, enum_property_new(lookup, get, set));
 
     prop->enum_lookup = lookup;
-    return prop;
+    return with_set_scalar(prop, property_set_enum);
 }
 
 ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
@@ -237,11 +258,12 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
                                                ObjectEnumSet *set)
 {
     ObjectProperty *prop = object_class_property_add(klass, name, typename,
-        get ? property_get_enum : NULL, set ? property_set_enum : NULL,
+        get ? property_get_enum : NULL,
+        set ? object_property_set_scalar : NULL,
         NULL, enum_property_new(lookup, get, set));
 
     prop->enum_lookup = lookup;
-    return prop;
+    return with_set_scalar(prop, property_set_enum);
 }
 
 /* -- integer fields --------------------------------------------------- */
@@ -281,7 +303,7 @@ static GVariant *property_get_field(Object *obj, ObjectProperty *prop,
 }
 
 static bool property_set_field(Object *obj, ObjectProperty *prop,
-                               GVariant *value, Error **errp)
+                               const PropScalar *value, Error **errp)
 {
     static const char *const type_names[] = {
         [1] = "uint8_t", [2] = "uint16_t", [4] = "uint32_t", [8] = "uint64_t",
@@ -291,7 +313,7 @@ static bool property_set_field(Object *obj, ObjectProperty *prop,
     void *p = field_ptr(obj, fp);
     uint64_t v;
 
-    if (!prop_value_uint_range(value, prop->name, max, type_names[fp->size],
+    if (!prop_scalar_uint_range(value, prop->name, max, type_names[fp->size],
                                &v, errp)) {
         return false;
     }
@@ -322,10 +344,13 @@ static ObjectProperty *add_field(Object *obj, const char *name,
 
     fp->ptr = v;
     fp->size = size;
-    return object_property_add(obj, name, field_type_name(size),
+    ObjectProperty *prop = object_property_add(obj, name,
+        field_type_name(size),
         (flags & OBJ_PROP_FLAG_READ) ? property_get_field : NULL,
-        (flags & OBJ_PROP_FLAG_WRITE) ? property_set_field : NULL,
+        (flags & OBJ_PROP_FLAG_WRITE) ? object_property_set_scalar : NULL,
         property_release_opaque, fp);
+
+    return with_set_scalar(prop, property_set_field);
 }
 
 static ObjectProperty *class_add_field(ObjectClass *klass, const char *name,
@@ -337,10 +362,13 @@ static ObjectProperty *class_add_field(ObjectClass *klass, const char *name,
     fp->offset = offset;
     fp->is_class = true;
     fp->size = size;
-    return object_class_property_add(klass, name, field_type_name(size),
+    ObjectProperty *prop = object_class_property_add(klass, name,
+        field_type_name(size),
         (flags & OBJ_PROP_FLAG_READ) ? property_get_field : NULL,
-        (flags & OBJ_PROP_FLAG_WRITE) ? property_set_field : NULL,
+        (flags & OBJ_PROP_FLAG_WRITE) ? object_property_set_scalar : NULL,
         NULL, fp);
+
+    return with_set_scalar(prop, property_set_field);
 }
 
 ObjectProperty *object_property_add_uint8_ptr(Object *obj, const char *name,

@@ -52,14 +52,8 @@ static ObjectProperty *property_new(const char *name, const char *type,
 ObjectProperty *object_class_property_find(ObjectClass *klass,
                                            const char *name)
 {
-    for (; klass; klass = object_class_get_parent(klass)) {
-        ObjectProperty *prop = g_hash_table_lookup(klass->properties, name);
-
-        if (prop) {
-            return prop;
-        }
-    }
-    return NULL;
+    /* A class's table holds its ancestors' properties too (type.c). */
+    return klass ? g_hash_table_lookup(klass->properties, name) : NULL;
 }
 
 ObjectProperty *object_class_property_find_err(ObjectClass *klass,
@@ -167,6 +161,7 @@ ObjectProperty *object_class_property_add(ObjectClass *klass,
     prop = property_new(name, type, get, set, release, opaque);
     g_hash_table_insert(klass->properties, prop->name, prop);
     g_ptr_array_add(klass->property_order, prop);
+    type_class_property_added(klass, prop);
     return prop;
 }
 
@@ -266,8 +261,16 @@ void object_class_property_set_description(ObjectClass *klass,
 
 static void object_property_init_defval(Object *obj, ObjectProperty *prop)
 {
+    bool ok;
+
     g_assert(prop->set);
-    if (!prop->set(obj, prop, prop->defval, NULL)) {
+    /* Unboxed once, in object_property_set_default: runs per instance. */
+    if (prop->set_scalar && prop->defscalar.kind != PROP_SCALAR_NONE) {
+        ok = prop->set_scalar(obj, prop, &prop->defscalar, NULL);
+    } else {
+        ok = prop->set(obj, prop, prop->defval, NULL);
+    }
+    if (!ok) {
         /* A default its own setter refuses is a bug in the type. */
         fprintf(stderr, "qomu: default of property '%s.%s' refused\n",
                 object_get_typename(obj), prop->name);
@@ -279,6 +282,7 @@ void object_property_set_default(ObjectProperty *prop, GVariant *value)
 {
     g_assert(!prop->defval);
     prop->defval = g_variant_ref_sink(value);
+    prop_value_scalar(prop->defval, &prop->defscalar);  /* borrows defval */
     prop->init = object_property_init_defval;
 }
 
@@ -345,28 +349,6 @@ static void error_invalid_type(Error **errp, const char *name,
                name, expected);
 }
 
-bool prop_value_bool(GVariant *value, const char *name, bool *out,
-                     Error **errp)
-{
-    if (!g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
-        error_invalid_type(errp, name, "boolean");
-        return false;
-    }
-    *out = g_variant_get_boolean(value);
-    return true;
-}
-
-bool prop_value_str(GVariant *value, const char *name, const char **out,
-                    Error **errp)
-{
-    if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
-        error_invalid_type(errp, name, "string");
-        return false;
-    }
-    *out = g_variant_get_string(value, NULL);
-    return true;
-}
-
 /* Any GVariant integer, widened.  *is_unsigned tells how to read *raw. */
 static bool variant_integer(GVariant *value, uint64_t *raw, bool *is_unsigned)
 {
@@ -400,39 +382,148 @@ static bool variant_integer(GVariant *value, uint64_t *raw, bool *is_unsigned)
     return true;
 }
 
-bool prop_value_int64(GVariant *value, const char *name, int64_t *out,
-                      Error **errp)
+/* Every check is written once, on a PropScalar; the GVariant versions
+ * unbox first.  g_variant_classify only reads the type's first byte. */
+void prop_value_scalar(GVariant *value, PropScalar *out)
 {
     uint64_t raw;
     bool is_unsigned;
 
+    switch (g_variant_classify(value)) {
+    case G_VARIANT_CLASS_BOOLEAN:
+        out->kind = PROP_SCALAR_BOOL;
+        out->b = g_variant_get_boolean(value);
+        return;
+    case G_VARIANT_CLASS_STRING:
+        out->kind = PROP_SCALAR_STR;
+        out->s = g_variant_get_string(value, NULL);
+        return;
+    default:
+        break;
+    }
     if (!variant_integer(value, &raw, &is_unsigned)) {
+        out->kind = PROP_SCALAR_NONE;
+    } else if (is_unsigned) {
+        out->kind = PROP_SCALAR_UINT;
+        out->u = raw;
+    } else {
+        out->kind = PROP_SCALAR_INT;
+        out->i = (int64_t)raw;
+    }
+}
+
+bool prop_scalar_bool(const PropScalar *value, const char *name, bool *out,
+                      Error **errp)
+{
+    if (value->kind != PROP_SCALAR_BOOL) {
+        error_invalid_type(errp, name, "boolean");
+        return false;
+    }
+    *out = value->b;
+    return true;
+}
+
+bool prop_scalar_str(const PropScalar *value, const char *name,
+                     const char **out, Error **errp)
+{
+    if (value->kind != PROP_SCALAR_STR) {
+        error_invalid_type(errp, name, "string");
+        return false;
+    }
+    *out = value->s;
+    return true;
+}
+
+bool prop_scalar_int64(const PropScalar *value, const char *name,
+                       int64_t *out, Error **errp)
+{
+    switch (value->kind) {
+    case PROP_SCALAR_INT:
+        *out = value->i;
+        return true;
+    case PROP_SCALAR_UINT:
+        if (value->u > INT64_MAX) {
+            error_setg(errp, "Parameter '%s' expects int64", name);
+            return false;
+        }
+        *out = (int64_t)value->u;
+        return true;
+    default:
         error_invalid_type(errp, name, "integer");
         return false;
     }
-    if (is_unsigned && raw > INT64_MAX) {
-        error_setg(errp, "Parameter '%s' expects int64", name);
+}
+
+bool prop_scalar_uint64(const PropScalar *value, const char *name,
+                        uint64_t *out, Error **errp)
+{
+    switch (value->kind) {
+    case PROP_SCALAR_INT:
+        /* Negative values wrap, as QEMU accepts them "for backward
+         * compatibility"; range-checked callers then reject them. */
+        *out = (uint64_t)value->i;
+        return true;
+    case PROP_SCALAR_UINT:
+        *out = value->u;
+        return true;
+    default:
+        /* QEMU's qobject input visitor words this one differently. */
+        error_setg(errp, "Parameter '%s' expects uint64", name);
         return false;
     }
-    *out = (int64_t)raw;
+}
+
+bool prop_scalar_uint_range(const PropScalar *value, const char *name,
+                            uint64_t max, const char *type_name,
+                            uint64_t *out, Error **errp)
+{
+    uint64_t v;
+
+    if (!prop_scalar_uint64(value, name, &v, errp)) {
+        return false;
+    }
+    if (v > max) {
+        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
+        return false;
+    }
+    *out = v;
     return true;
+}
+
+bool prop_value_bool(GVariant *value, const char *name, bool *out,
+                     Error **errp)
+{
+    PropScalar v;
+
+    prop_value_scalar(value, &v);
+    return prop_scalar_bool(&v, name, out, errp);
+}
+
+bool prop_value_str(GVariant *value, const char *name, const char **out,
+                    Error **errp)
+{
+    PropScalar v;
+
+    prop_value_scalar(value, &v);
+    return prop_scalar_str(&v, name, out, errp);
+}
+
+bool prop_value_int64(GVariant *value, const char *name, int64_t *out,
+                      Error **errp)
+{
+    PropScalar v;
+
+    prop_value_scalar(value, &v);
+    return prop_scalar_int64(&v, name, out, errp);
 }
 
 bool prop_value_uint64(GVariant *value, const char *name, uint64_t *out,
                        Error **errp)
 {
-    uint64_t raw;
-    bool is_unsigned;
+    PropScalar v;
 
-    if (!variant_integer(value, &raw, &is_unsigned)) {
-        /* QEMU's qobject input visitor words this one differently. */
-        error_setg(errp, "Parameter '%s' expects uint64", name);
-        return false;
-    }
-    /* Negative values wrap, as QEMU accepts them "for backward
-     * compatibility"; range-checked callers then reject them. */
-    *out = raw;
-    return true;
+    prop_value_scalar(value, &v);
+    return prop_scalar_uint64(&v, name, out, errp);
 }
 
 bool prop_value_int_range(GVariant *value, const char *name, int64_t min,
@@ -456,17 +547,19 @@ bool prop_value_uint_range(GVariant *value, const char *name, uint64_t max,
                            const char *type_name, uint64_t *out,
                            Error **errp)
 {
-    uint64_t v;
+    PropScalar v;
 
-    if (!prop_value_uint64(value, name, &v, errp)) {
-        return false;
-    }
-    if (v > max) {
-        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
-        return false;
-    }
-    *out = v;
-    return true;
+    prop_value_scalar(value, &v);
+    return prop_scalar_uint_range(&v, name, max, type_name, out, errp);
+}
+
+bool object_property_set_scalar(Object *obj, ObjectProperty *prop,
+                                GVariant *value, Error **errp)
+{
+    PropScalar v;
+
+    prop_value_scalar(value, &v);
+    return prop->set_scalar(obj, prop, &v, errp);
 }
 
 int qapi_enum_parse(const QEnumLookup *lookup, const char *name)
@@ -523,28 +616,102 @@ out:
     return ok;
 }
 
+/*
+ * The two boolean values, made once and shared: a GVariant is immutable
+ * and its reference count atomic, so nobody can tell, and setting a bool
+ * no longer costs the three allocations of g_variant_new_boolean.
+ * Returns a borrowed, non-floating reference.
+ */
+static GVariant *variant_bool(bool b)
+{
+    static GVariant *values[2];
+    GVariant *v = g_atomic_pointer_get(&values[b]);
+
+    if (!v) {
+        GVariant *fresh = g_variant_ref_sink(g_variant_new_boolean(b));
+
+        if (!g_atomic_pointer_compare_and_exchange(&values[b], NULL,
+                                                   fresh)) {
+            g_variant_unref(fresh);
+        }
+        v = g_atomic_pointer_get(&values[b]);
+    }
+    return v;
+}
+
+/* A new non-floating GVariant holding @v. */
+static GVariant *scalar_to_variant(const PropScalar *v)
+{
+    switch (v->kind) {
+    case PROP_SCALAR_BOOL:
+        return g_variant_ref(variant_bool(v->b));
+    case PROP_SCALAR_INT:
+        return g_variant_ref_sink(g_variant_new_int64(v->i));
+    case PROP_SCALAR_UINT:
+        return g_variant_ref_sink(g_variant_new_uint64(v->u));
+    case PROP_SCALAR_STR:
+        return g_variant_ref_sink(g_variant_new_string(v->s));
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* The last step of object_property_set for a scalar: no GVariant when
+ * the property has a set_scalar (the built-in kinds do). */
+static bool property_set_scalar(Object *obj, ObjectProperty *prop,
+                                const PropScalar *v, Error **errp)
+{
+    g_autoptr(GVariant) boxed = NULL;
+
+    if (!prop->set) {
+        error_setg(errp, "Insufficient permission to perform this operation");
+        return false;
+    }
+    if (prop->set_scalar) {
+        return prop->set_scalar(obj, prop, v, errp);
+    }
+    boxed = scalar_to_variant(v);
+    return prop->set(obj, prop, boxed, errp);
+}
+
+static bool property_set_scalar_by_name(Object *obj, const char *name,
+                                        const PropScalar *v, Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
+
+    return prop && property_set_scalar(obj, prop, v, errp);
+}
+
 bool object_property_set_bool(Object *obj, const char *name, bool value,
                               Error **errp)
 {
-    return object_property_set(obj, name, g_variant_new_boolean(value), errp);
+    PropScalar v = { .kind = PROP_SCALAR_BOOL, .b = value };
+
+    return property_set_scalar_by_name(obj, name, &v, errp);
 }
 
 bool object_property_set_int(Object *obj, const char *name, int64_t value,
                              Error **errp)
 {
-    return object_property_set(obj, name, g_variant_new_int64(value), errp);
+    PropScalar v = { .kind = PROP_SCALAR_INT, .i = value };
+
+    return property_set_scalar_by_name(obj, name, &v, errp);
 }
 
 bool object_property_set_uint(Object *obj, const char *name, uint64_t value,
                               Error **errp)
 {
-    return object_property_set(obj, name, g_variant_new_uint64(value), errp);
+    PropScalar v = { .kind = PROP_SCALAR_UINT, .u = value };
+
+    return property_set_scalar_by_name(obj, name, &v, errp);
 }
 
 bool object_property_set_str(Object *obj, const char *name,
                              const char *value, Error **errp)
 {
-    return object_property_set(obj, name, g_variant_new_string(value), errp);
+    PropScalar v = { .kind = PROP_SCALAR_STR, .s = value };
+
+    return property_set_scalar_by_name(obj, name, &v, errp);
 }
 
 bool object_property_get_bool(Object *obj, const char *name, Error **errp)
@@ -652,28 +819,32 @@ typedef enum {
     PROP_KIND_SIZE,
 } PropKind;
 
+/* "bool", "size", "int", "int8".."int64", "uint", "uint8".."uint64";
+ * anything else is text.  Switch on the first byte: this runs on every
+ * object_property_parse and used to be up to twelve strcmp calls. */
+static bool is_int_suffix(const char *s)
+{
+    return !*s || !strcmp(s, "8") || !strcmp(s, "16") || !strcmp(s, "32") ||
+           !strcmp(s, "64");
+}
+
 static PropKind prop_kind(const char *type)
 {
-    static const char *const ints[] = {
-        "int", "int8", "int16", "int32", "int64",
-    };
-    static const char *const uints[] = {
-        "uint", "uint8", "uint16", "uint32", "uint64",
-    };
-
-    if (!strcmp(type, "bool")) {
-        return PROP_KIND_BOOL;
-    }
-    if (!strcmp(type, "size")) {
-        return PROP_KIND_SIZE;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
-        if (!strcmp(type, ints[i])) {
+    switch (type[0]) {
+    case 'b':
+        return strcmp(type, "bool") ? PROP_KIND_STR : PROP_KIND_BOOL;
+    case 's':
+        return strcmp(type, "size") ? PROP_KIND_STR : PROP_KIND_SIZE;
+    case 'i':
+        if (!strncmp(type, "int", 3) && is_int_suffix(type + 3)) {
             return PROP_KIND_INT;
         }
-        if (!strcmp(type, uints[i])) {
+        break;
+    case 'u':
+        if (!strncmp(type, "uint", 4) && is_int_suffix(type + 4)) {
             return PROP_KIND_UINT;
         }
+        break;
     }
     return PROP_KIND_STR;
 }
@@ -682,44 +853,47 @@ static PropKind prop_kind(const char *type)
  * The parsers themselves live in util/cutils.c, one family per QEMU
  * visitor, so that every text path in qomu words its errors the same way.
  */
+/* The text of a property of type @type as a scalar (strings borrowed). */
+static bool scalar_from_string(const char *type, const char *name,
+                               const char *string, bool keyval,
+                               PropScalar *out, Error **errp)
+{
+    switch (prop_kind(type)) {
+    case PROP_KIND_BOOL:
+        out->kind = PROP_SCALAR_BOOL;
+        return (keyval ? input_keyval_bool : input_string_bool)(
+            name, string, &out->b, errp);
+    case PROP_KIND_SIZE:
+        out->kind = PROP_SCALAR_UINT;
+        return (keyval ? input_keyval_size : input_string_size)(
+            name, string, &out->u, errp);
+    case PROP_KIND_INT:
+        out->kind = PROP_SCALAR_INT;
+        return (keyval ? input_keyval_int64 : input_string_int64)(
+            name, string, &out->i, errp);
+    case PROP_KIND_UINT:
+        out->kind = PROP_SCALAR_UINT;
+        return (keyval ? input_keyval_uint64 : input_string_uint64)(
+            name, string, &out->u, errp);
+    case PROP_KIND_STR:
+        break;
+    }
+    out->kind = PROP_SCALAR_STR;
+    out->s = string;
+    return true;
+}
+
 GVariant *object_property_value_from_string(const char *type,
                                             const char *name,
                                             const char *string,
                                             bool keyval, Error **errp)
 {
-    bool b;
-    int64_t i;
-    uint64_t u;
+    PropScalar v;
 
-    switch (prop_kind(type)) {
-    case PROP_KIND_BOOL:
-        if (!(keyval ? input_keyval_bool : input_string_bool)(name, string,
-                                                               &b, errp)) {
-            return NULL;
-        }
-        return g_variant_ref_sink(g_variant_new_boolean(b));
-    case PROP_KIND_SIZE:
-        if (!(keyval ? input_keyval_size : input_string_size)(name, string,
-                                                               &u, errp)) {
-            return NULL;
-        }
-        return g_variant_ref_sink(g_variant_new_uint64(u));
-    case PROP_KIND_INT:
-        if (!(keyval ? input_keyval_int64 : input_string_int64)(name, string,
-                                                                 &i, errp)) {
-            return NULL;
-        }
-        return g_variant_ref_sink(g_variant_new_int64(i));
-    case PROP_KIND_UINT:
-        if (!(keyval ? input_keyval_uint64 : input_string_uint64)(
-                name, string, &u, errp)) {
-            return NULL;
-        }
-        return g_variant_ref_sink(g_variant_new_uint64(u));
-    case PROP_KIND_STR:
-        break;
+    if (!scalar_from_string(type, name, string, keyval, &v, errp)) {
+        return NULL;
     }
-    return g_variant_ref_sink(g_variant_new_string(string));
+    return scalar_to_variant(&v);
 }
 
 static bool property_parse(Object *obj, const char *name, const char *string,
@@ -727,16 +901,18 @@ static bool property_parse(Object *obj, const char *name, const char *string,
 {
     ObjectProperty *prop = object_property_find_err(obj, name, errp);
     g_autoptr(GVariant) value = NULL;
+    PropScalar v;
 
     if (!prop) {
         return false;
     }
-    if (prop->parse) {
-        value = prop->parse(obj, prop, string, errp);
-    } else {
-        value = object_property_value_from_string(prop->type, name, string,
-                                                  keyval, errp);
+    if (!prop->parse) {
+        /* The usual case: no GVariant unless the setter wants one. */
+        return scalar_from_string(prop->type, name, string, keyval, &v,
+                                  errp) &&
+               property_set_scalar(obj, prop, &v, errp);
     }
+    value = prop->parse(obj, prop, string, errp);
     if (!value) {
         return false;
     }

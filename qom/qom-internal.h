@@ -13,7 +13,8 @@
 typedef struct TypeImpl TypeImpl;
 
 struct TypeImpl {
-    const char *name;           /* owned (g_strdup) */
+    const char *name;           /* never freed: TypeInfo's own pointer for
+                                 * type_register_static, else a copy */
     const char *parent;         /* owned; NULL only for "object"/"interface" */
     TypeImpl *parent_type;      /* resolved lazily */
 
@@ -33,13 +34,50 @@ struct TypeImpl {
     bool is_interface;          /* "interface" or a descendant */
 
     ObjectClass *class;         /* NULL until type_initialize */
+    bool subclassed;            /* some subclass has been initialised */
+    bool hidden;                /* a "class::iface" type, not in the table */
+
+    /*
+     * Built with the class, read-only after: what a cast can answer by
+     * comparing name pointers alone, as flat arrays (no pointer chasing).
+     * ancestor_names: this type's name and its ancestors', leaf first.
+     * iface_casts: every interface name the class implements (ancestors
+     * of interfaces included) with the InterfaceClass a cast returns, or
+     * NULL when two interfaces match (ambiguous, the cast fails).
+     */
+    int num_ancestor_names;
+    const char **ancestor_names;
+    int num_iface_casts;
+    struct TypeIfaceCast {
+        const char *name;
+        ObjectClass *iface;
+    } *iface_casts;
 
     int num_interfaces;
     const char *interfaces[MAX_INTERFACES];     /* owned names */
 };
 
+/*
+ * Cast cache slots: single pointers that any thread reads and writes.
+ * Relaxed accesses are enough -- a slot only ever holds a pointer that
+ * lives for ever, and a lost update only costs a slow lookup -- and,
+ * unlike g_atomic_pointer_set (a full barrier: xchg on x86), a relaxed
+ * store is a plain store.
+ */
+#define qom_cache_get(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define qom_cache_set(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
 /* type.c */
 TypeImpl *type_get_by_name(const char *name);
+/* True if @name is the registered type's own name pointer (which lives
+ * for ever): only such pointers may be kept in the cast caches. */
+/* object_class_dynamic_cast, also telling whether @typename is the
+ * registered type's own name pointer (which lives for ever): only then
+ * may the answer be cached by the pointer's address. */
+ObjectClass *type_class_cast(ObjectClass *klass, const char *typename,
+                             bool *canonical);
+/* Makes a class property added late visible through subclasses too. */
+void type_class_property_added(ObjectClass *klass, ObjectProperty *prop);
 /* Initialises @ti's class (and its ancestors') if not done yet. */
 void type_initialize(TypeImpl *ti);
 TypeImpl *type_get_parent(TypeImpl *ti);

@@ -414,19 +414,47 @@ static Object *object_resolve_partial_path(Object *parent, char **parts,
     return obj;
 }
 
+/* An absolute walk over @path ("a/b/c", empty components skipped) in
+ * place: no g_strsplit, so no allocation for the usual short names. */
+static Object *object_resolve_abs_path_str(Object *parent, const char *path,
+                                           const char *typename)
+{
+    char buf[128];
+
+    while (*path) {
+        const char *end = strchr(path, '/');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+
+        if (len) {
+            g_autofree char *heap = NULL;
+            char *part = len < sizeof(buf) ? buf : (heap = g_malloc(len + 1));
+
+            memcpy(part, path, len);
+            part[len] = '\0';
+            parent = object_resolve_path_component(parent, part);
+            if (!parent) {
+                return NULL;
+            }
+        }
+        path += len + (end != NULL);
+    }
+    return object_dynamic_cast(parent, typename);
+}
+
 Object *object_resolve_path_type(const char *path, const char *typename,
                                  bool *ambiguousp)
 {
-    g_auto(GStrv) parts = g_strsplit(path, "/", 0);
     bool ambiguous = false;
     Object *obj;
 
-    if (parts[0] == NULL || parts[0][0] != '\0') {
+    if (path[0] == '/') {
+        obj = object_resolve_abs_path_str(object_get_root(), path + 1,
+                                          typename);
+    } else {
+        g_auto(GStrv) parts = g_strsplit(path, "/", 0);
+
         obj = object_resolve_partial_path(object_get_root(), parts, typename,
                                           &ambiguous);
-    } else {
-        obj = object_resolve_abs_path(object_get_root(), parts + 1,
-                                      typename);
     }
     if (ambiguousp) {
         *ambiguousp = ambiguous;
@@ -441,11 +469,9 @@ Object *object_resolve_path(const char *path, bool *ambiguous)
 
 Object *object_resolve_path_at(Object *parent, const char *path)
 {
-    g_auto(GStrv) parts = g_strsplit(path, "/", 0);
-
     if (*path == '/') {
-        return object_resolve_abs_path(object_get_root(), parts + 1,
-                                       TYPE_OBJECT);
+        return object_resolve_abs_path_str(object_get_root(), path + 1,
+                                           TYPE_OBJECT);
     }
-    return object_resolve_abs_path(parent, parts, TYPE_OBJECT);
+    return object_resolve_abs_path_str(parent, path, TYPE_OBJECT);
 }

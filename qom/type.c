@@ -15,6 +15,7 @@
 #include "qom-internal.h"
 
 static GHashTable *type_table;      /* name -> TypeImpl, never freed */
+static GPtrArray *all_types;        /* every TypeImpl, hidden ones too */
 static TypeImpl *type_interface;    /* "interface" */
 
 static GHashTable *type_table_get(void)
@@ -25,18 +26,56 @@ static GHashTable *type_table_get(void)
     return type_table;
 }
 
-TypeImpl *type_get_by_name(const char *name)
+/*
+ * Most lookups pass a TYPE_FOO literal, which (when the type was
+ * registered with type_register_static) is the very pointer in ti->name:
+ * remember those by address and skip hashing the string.  Only a hit on
+ * ti->name itself counts, and TypeImpls and their names live for ever, so
+ * a stale or racing entry can only cost a hash lookup, never a wrong type.
+ */
+#define TYPE_PTR_CACHE 256
+static TypeImpl *type_ptr_cache[TYPE_PTR_CACHE];
+
+static inline unsigned type_ptr_hash(const char *name)
 {
-    return name ? g_hash_table_lookup(type_table_get(), name) : NULL;
+    uintptr_t p = (uintptr_t)name;
+
+    return (p ^ (p >> 8) ^ (p >> 16)) % TYPE_PTR_CACHE;
 }
 
-static TypeImpl *type_new(const TypeInfo *info)
+TypeImpl *type_get_by_name(const char *name)
+{
+    TypeImpl **slot, *ti;
+
+    if (!name) {
+        return NULL;
+    }
+    slot = &type_ptr_cache[type_ptr_hash(name)];
+    ti = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (ti && ti->name == name) {
+        return ti;
+    }
+    ti = g_hash_table_lookup(type_table_get(), name);
+    if (ti && ti->name == name) {
+        __atomic_store_n(slot, ti, __ATOMIC_RELEASE);
+    }
+    return ti;
+}
+
+/* @static_name: info->name lives for ever (type_register_static), so
+ * keep the pointer itself; TYPE_FOO literals then compare equal to it. */
+static TypeImpl *type_new(const TypeInfo *info, bool static_name)
 {
     TypeImpl *ti = g_new0(TypeImpl, 1);
     int i;
 
+    if (!all_types) {
+        all_types = g_ptr_array_new();
+    }
+    g_ptr_array_add(all_types, ti);
+
     g_assert(info->name != NULL);
-    ti->name = g_strdup(info->name);
+    ti->name = static_name ? info->name : g_strdup(info->name);
     ti->parent = g_strdup(info->parent);
     ti->class_size = info->class_size;
     ti->instance_size = info->instance_size;
@@ -57,7 +96,7 @@ static TypeImpl *type_new(const TypeInfo *info)
     return ti;
 }
 
-Type type_register_static(const TypeInfo *info)
+static Type type_register_internal(const TypeInfo *info, bool static_name)
 {
     TypeImpl *ti;
 
@@ -66,15 +105,20 @@ Type type_register_static(const TypeInfo *info)
                 info->name);
         abort();
     }
-    ti = type_new(info);
+    ti = type_new(info, static_name);
     g_hash_table_insert(type_table_get(), (gpointer)ti->name, ti);
     return ti;
 }
 
+Type type_register_static(const TypeInfo *info)
+{
+    return type_register_internal(info, true);
+}
+
 Type type_register(const TypeInfo *info)
 {
-    /* type_new copies everything it keeps, so the two are the same. */
-    return type_register_static(info);
+    /* @info may be temporary: type_new copies the name and the rest. */
+    return type_register_internal(info, false);
 }
 
 void type_register_static_array(const TypeInfo *infos, int nr_infos)
@@ -147,7 +191,8 @@ static void type_initialize_interface(TypeImpl *ti, TypeImpl *iface_type,
     info.name = name;
     info.parent = parent_type->name;
     info.abstract = true;
-    iface_impl = type_new(&info);       /* not in the table: private */
+    iface_impl = type_new(&info, false);    /* not in the table: private */
+    iface_impl->hidden = true;
     iface_impl->parent_type = parent_type;
     type_initialize(iface_impl);
     g_free(name);
@@ -192,6 +237,49 @@ static void type_initialize_interfaces(TypeImpl *ti, TypeImpl *parent)
     }
 }
 
+static void type_build_cast_tables(TypeImpl *ti)
+{
+    GArray *ifaces = g_array_new(false, false, sizeof(struct TypeIfaceCast));
+    int n = 0;
+
+    /* Hidden types are not in the table: no cast can name them. */
+    for (TypeImpl *t = ti; t; t = t->parent_type) {
+        n += !t->hidden;
+    }
+    ti->ancestor_names = g_new(const char *, n);
+    n = 0;
+    for (TypeImpl *t = ti; t; t = t->parent_type) {
+        if (!t->hidden) {
+            ti->ancestor_names[n++] = t->name;
+        }
+    }
+    ti->num_ancestor_names = n;
+
+    for (GSList *e = ti->class->interfaces; e; e = e->next) {
+        InterfaceClass *iface = e->data;
+
+        for (TypeImpl *t = iface->interface_type; t; t = t->parent_type) {
+            struct TypeIfaceCast c = { t->name, OBJECT_CLASS(iface) };
+            guint i;
+
+            for (i = 0; i < ifaces->len; i++) {
+                if (g_array_index(ifaces, struct TypeIfaceCast, i).name ==
+                    t->name) {
+                    break;
+                }
+            }
+            if (i < ifaces->len) {
+                /* Two interfaces match this name: ambiguous. */
+                g_array_index(ifaces, struct TypeIfaceCast, i).iface = NULL;
+            } else {
+                g_array_append_val(ifaces, c);
+            }
+        }
+    }
+    ti->num_iface_casts = ifaces->len;
+    ti->iface_casts = (struct TypeIfaceCast *)g_array_free(ifaces, false);
+}
+
 void type_initialize(TypeImpl *ti)
 {
     TypeImpl *parent;
@@ -225,8 +313,21 @@ void type_initialize(TypeImpl *ti)
         ti->class->interfaces = NULL;
         type_initialize_interfaces(ti, parent);
     }
-    /* Each class owns only the properties it adds; lookups walk up. */
+    /* property_order holds only the properties this class adds, but the
+     * lookup table starts as a copy of the parent's, which already holds
+     * every ancestor's: a lookup is one hash probe, not one per level.
+     * (object_class_property_add keeps descendants up to date.) */
     ti->class->properties = g_hash_table_new(g_str_hash, g_str_equal);
+    if (parent) {
+        GHashTableIter iter;
+        gpointer key, value;
+
+        g_hash_table_iter_init(&iter, parent->class->properties);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+            g_hash_table_insert(ti->class->properties, key, value);
+        }
+        parent->subclassed = true;
+    }
     ti->class->property_order = g_ptr_array_new_with_free_func(
         object_property_free);
     memset(ti->class->object_cast_cache, 0,
@@ -245,6 +346,7 @@ void type_initialize(TypeImpl *ti)
     if (ti->class_init) {
         ti->class_init(ti->class, ti->class_data);
     }
+    type_build_cast_tables(ti);
 }
 
 /* ------------------------------------------------------------------ */
@@ -288,23 +390,81 @@ bool object_class_is_abstract(ObjectClass *klass)
     return klass->type->abstract;
 }
 
-ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
-                                       const char *typename)
+/*
+ * Fast path: @typename is, by address, the name of an ancestor of @klass
+ * or of an interface it implements -- the usual case, as casts pass
+ * TYPE_FOO literals and type_register_static keeps that very pointer.
+ * No hashing: a scan of the type's flat tables of names (built with the
+ * class).  Returns the answer (NULL for an ambiguous interface), or
+ * CAST_NOT_FOUND if no name matched by address.
+ */
+#define CAST_NOT_FOUND ((ObjectClass *)1)
+
+static inline __attribute__((always_inline)) ObjectClass *
+class_cast_by_ancestor(ObjectClass *klass, const char *typename)
+{
+    TypeImpl *ti = klass->type;
+
+    for (int i = 0; i < ti->num_ancestor_names; i++) {
+        if (ti->ancestor_names[i] == typename) {
+            return klass;
+        }
+    }
+    return CAST_NOT_FOUND;
+}
+
+static inline __attribute__((always_inline)) ObjectClass *
+class_cast_by_iface(ObjectClass *klass, const char *typename)
+{
+    TypeImpl *ti = klass->type;
+
+    for (int i = 0; i < ti->num_iface_casts; i++) {
+        if (ti->iface_casts[i].name == typename) {
+            return ti->iface_casts[i].iface;    /* NULL if ambiguous */
+        }
+    }
+    return CAST_NOT_FOUND;
+}
+
+/* A name is either a class or an interface, so the order of the two scans
+ * only matters for speed: @iface_first when interfaces are likelier. */
+static inline __attribute__((always_inline)) ObjectClass *
+class_cast_by_address(ObjectClass *klass, const char *typename,
+                      bool iface_first)
+{
+    ObjectClass *ret;
+
+    if (iface_first) {
+        ret = class_cast_by_iface(klass, typename);
+        return ret != CAST_NOT_FOUND ? ret
+                                     : class_cast_by_ancestor(klass, typename);
+    }
+    ret = class_cast_by_ancestor(klass, typename);
+    return ret != CAST_NOT_FOUND ? ret : class_cast_by_iface(klass, typename);
+}
+
+ObjectClass *type_class_cast(ObjectClass *klass, const char *typename,
+                             bool *canonical)
 {
     TypeImpl *type, *target;
     ObjectClass *ret = NULL;
 
+    *canonical = false;
     if (!klass) {
         return NULL;
     }
-    type = klass->type;
-    if (type->name == typename) {
-        return klass;       /* leaf fast path: same string literal */
+    ret = class_cast_by_address(klass, typename, false);
+    if (ret != CAST_NOT_FOUND) {
+        *canonical = true;
+        return ret;
     }
+    ret = NULL;
+    type = klass->type;
     target = type_get_by_name(typename);
     if (!target) {
         return NULL;
     }
+    *canonical = target->name == typename;
     type_initialize(target);
     if (klass->interfaces && target->is_interface) {
         int found = 0;
@@ -326,37 +486,74 @@ ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
     return ret;
 }
 
+ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
+                                       const char *typename)
+{
+    bool canonical;
+
+    return type_class_cast(klass, typename, &canonical);
+}
+
+static void class_cast_cache_insert(ObjectClass *klass, const char *typename)
+{
+    int i;
+
+    for (i = 1; i < OBJECT_CLASS_CAST_CACHE; i++) {
+        qom_cache_set(&klass->class_cast_cache[i - 1],
+                      qom_cache_get(&klass->class_cast_cache[i]));
+    }
+    qom_cache_set(&klass->class_cast_cache[i - 1], typename);
+}
+
+/* Names not registered by address (heap copies), and failures. */
+static G_GNUC_NO_INLINE ObjectClass *
+class_cast_assert_slow(ObjectClass *klass, const char *typename,
+                       const char *file, int line, const char *func)
+{
+    bool canonical;
+    ObjectClass *ret = type_class_cast(klass, typename, &canonical);
+
+    if (!ret) {
+        fprintf(stderr, "%s:%d:%s: Object %p is not an instance of type %s\n",
+                file, line, func, (void *)klass, typename);
+        abort();
+    }
+    /* Only a registered name can be remembered by address: a caller's
+     * heap copy may be freed and its address reused for another name. */
+    if (ret == klass && canonical) {
+        class_cast_cache_insert(klass, typename);
+    }
+    return ret;
+}
+
 ObjectClass *object_class_dynamic_cast_assert(ObjectClass *klass,
                                               const char *typename,
                                               const char *file, int line,
                                               const char *func)
 {
     ObjectClass *ret;
-    int i;
 
     if (!klass) {
         return NULL;
     }
     /* The cache holds names for which the cast returns klass itself. */
-    for (i = 0; i < OBJECT_CLASS_CAST_CACHE; i++) {
-        if (g_atomic_pointer_get(&klass->class_cast_cache[i]) == typename) {
+#pragma GCC unroll 4
+    for (int i = 0; i < OBJECT_CLASS_CAST_CACHE; i++) {
+        if (qom_cache_get(&klass->class_cast_cache[i]) == typename) {
             return klass;
         }
     }
-    ret = object_class_dynamic_cast(klass, typename);
-    if (!ret) {
-        fprintf(stderr, "%s:%d:%s: Object %p is not an instance of type %s\n",
-                file, line, func, (void *)klass, typename);
-        abort();
-    }
-    if (ret == klass) {
-        for (i = 1; i < OBJECT_CLASS_CAST_CACHE; i++) {
-            g_atomic_pointer_set(&klass->class_cast_cache[i - 1],
-                g_atomic_pointer_get(&klass->class_cast_cache[i]));
+    /* Interface views (FOO_GET_CLASS of an interface) are not cached,
+     * but the name tables answer them without hashing; ancestors are
+     * usually in the cache already, so look at interfaces first. */
+    ret = class_cast_by_address(klass, typename, true);
+    if (ret != CAST_NOT_FOUND && ret) {
+        if (ret == klass) {
+            class_cast_cache_insert(klass, typename);
         }
-        g_atomic_pointer_set(&klass->class_cast_cache[i - 1], typename);
+        return ret;
     }
-    return ret;
+    return class_cast_assert_slow(klass, typename, file, line, func);
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,3 +654,22 @@ static const TypeInfo object_root_types[] = {
 };
 
 DEFINE_TYPES(object_root_types)
+
+/* @prop was just added to @klass: descendants already initialised copied
+ * @klass's table before it existed, so give it to those that do not have
+ * their own property of that name (which shadows it). */
+void type_class_property_added(ObjectClass *klass, ObjectProperty *prop)
+{
+    if (!klass->type->subclassed) {
+        return;     /* the usual case: called from class_init */
+    }
+    for (guint i = 0; i < all_types->len; i++) {
+        TypeImpl *ti = all_types->pdata[i];
+
+        if (ti->class && ti != klass->type &&
+            type_is_ancestor(ti, klass->type) &&
+            !g_hash_table_lookup(ti->class->properties, prop->name)) {
+            g_hash_table_insert(ti->class->properties, prop->name, prop);
+        }
+    }
+}

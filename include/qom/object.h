@@ -68,6 +68,40 @@ typedef struct QEnumLookup {
     int size;
 } QEnumLookup;
 
+/**
+ * PropScalar: a plain C value, what the typed and text front ends have
+ * in hand before they would box it in a GVariant.  Each kind stands for
+ * one GVariant type: BOOL "b", INT "x", UINT "t", STR "s" (borrowed).
+ * NONE is any other value (e.g. a container from JSON).
+ */
+typedef enum {
+    PROP_SCALAR_NONE,
+    PROP_SCALAR_BOOL,
+    PROP_SCALAR_INT,
+    PROP_SCALAR_UINT,
+    PROP_SCALAR_STR,
+} PropScalarKind;
+
+typedef struct PropScalar {
+    PropScalarKind kind;
+    union {
+        bool b;
+        int64_t i;
+        uint64_t u;
+        const char *s;
+    };
+} PropScalar;
+
+/**
+ * ObjectPropertySetScalar:
+ * Optional fast path beside ->set: the same setter for a value that is a
+ * plain scalar, so object_property_set_int & co. and object_property_parse
+ * need not allocate a GVariant.  Must behave exactly as ->set would with
+ * the equivalent GVariant (check it with the prop_scalar_* helpers).
+ */
+typedef bool ObjectPropertySetScalar(Object *obj, ObjectProperty *prop,
+                                     const PropScalar *value, Error **errp);
+
 struct ObjectProperty {
     char *name;
     char *type;             /* "bool", "int", "uint32", "size", "str",
@@ -87,6 +121,9 @@ struct ObjectProperty {
     const QEnumLookup *enum_lookup;
     /* Optional: the text form info qtree prints (g_free-able). */
     char *(*print)(Object *obj, ObjectProperty *prop, GVariant *value);
+    /* Optional, only beside ->set: see ObjectPropertySetScalar. */
+    ObjectPropertySetScalar *set_scalar;
+    PropScalar defscalar;   /* defval unboxed (NONE if it is not a scalar) */
 };
 
 /* Returns the index of @name in @lookup, or -1. */
@@ -110,6 +147,27 @@ bool prop_value_uint64(GVariant *value, const char *name, uint64_t *out,
                        Error **errp);
 bool prop_value_str(GVariant *value, const char *name, const char **out,
                     Error **errp);
+/*
+ * The same checks on a PropScalar (same messages), and the conversion
+ * from GVariant: prop_value_scalar() fills @out from "b", "s" and any
+ * integer variant, and sets PROP_SCALAR_NONE for anything else.
+ * object_property_set_scalar() is a ready-made ->set for properties that
+ * have a set_scalar: it unboxes and calls it.
+ */
+bool prop_scalar_bool(const PropScalar *value, const char *name, bool *out,
+                      Error **errp);
+bool prop_scalar_int64(const PropScalar *value, const char *name,
+                       int64_t *out, Error **errp);
+bool prop_scalar_uint64(const PropScalar *value, const char *name,
+                        uint64_t *out, Error **errp);
+bool prop_scalar_str(const PropScalar *value, const char *name,
+                     const char **out, Error **errp);
+bool prop_scalar_uint_range(const PropScalar *value, const char *name,
+                            uint64_t max, const char *type_name,
+                            uint64_t *out, Error **errp);
+void prop_value_scalar(GVariant *value, PropScalar *out);
+bool object_property_set_scalar(Object *obj, ObjectProperty *prop,
+                                GVariant *value, Error **errp);
 /* Range-checked versions: "Parameter 'NAME' expects TYPENAME" (uint8_t..). */
 bool prop_value_int_range(GVariant *value, const char *name, int64_t min,
                           int64_t max, const char *type_name, int64_t *out,

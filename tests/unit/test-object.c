@@ -413,6 +413,26 @@ static void test_cast_hit_and_miss(void)
     g_free(trace_take());
 }
 
+static void test_cast_heap_names(void)
+{
+    /* The caches must not remember a caller's string by its address: a
+     * freed name's address is soon reused for another name. */
+    Object *obj = object_new(TYPE_T_LEAF);
+
+    for (int i = 0; i < 64; i++) {
+        char *hit = g_strdup(TYPE_T_BASE);
+        char *miss;
+
+        CU_ASSERT_PTR_EQUAL(object_dynamic_cast(obj, hit), obj);
+        g_free(hit);
+        miss = g_strdup(TYPE_T_OTHER);
+        CU_ASSERT_PTR_NULL(object_dynamic_cast(obj, miss));
+        g_free(miss);
+    }
+    object_unref(obj);
+    g_free(trace_take());
+}
+
 static void test_cast_cache_many_names(void)
 {
     /* More names than the 4-entry caches hold: answers stay right. */
@@ -598,6 +618,7 @@ int main(int argc, char **argv)
     harness_add("/object/initialize/child", test_initialize_child);
     harness_add("/object/cast/hit-and-miss", test_cast_hit_and_miss);
     harness_add("/object/cast/cache-many-names", test_cast_cache_many_names);
+    harness_add("/object/cast/heap-names", test_cast_heap_names);
     harness_add("/object/cast/interface", test_cast_interface);
     harness_add("/object/cast/checked-ok", test_checked_cast_ok);
     harness_add("/object/cast/checked-abort", test_checked_cast_abort);
