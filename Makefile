@@ -19,7 +19,7 @@
 
 # Folders with a Makefile.objs fragment. To add a folder: create
 # <folder>/Makefile.objs and add <folder> here.
-dirs := util qom hw/core tests/unit bench
+dirs := util qom hw/core tests/unit bench machine system tests/guest chardev hw/isa hw/misc hw/char accel accel/kvm accel/dummy hw/i386
 
 BUILD := build
 KCONFIG_PYTHON ?= /usr/bin/python3
@@ -234,7 +234,7 @@ $(bench-progs): $(BUILD)/bench/%: $(BUILD)/bench/%.o $(lib-objs) $(BUILD)/.ldfla
 # ---------------------------------------------------------------------------
 # Goals.
 .PHONY: all
-all: $(BUILD)/qomu $(unit-progs) $(bench-progs)
+all: $(BUILD)/qomu $(unit-progs) $(bench-progs) $(guest-elfs) $(guest-checks)
 
 # Test suites. A suite "foo" adds itself to check-suites and lists its
 # programs in check-foo-progs; "make check-foo" runs that suite, "make check"
@@ -244,6 +244,8 @@ all: $(BUILD)/qomu $(unit-progs) $(bench-progs)
 # 77 = skipped, anything else = failed; a "<name>: N passed, N failed" line.
 check-suites := unit
 check-unit-progs := $(unit-progs)
+check-suites += guest
+check-guest-progs := $(guest-checks)
 
 run-tests = V=$(V) bash scripts/run-tests.sh
 check-progs := $(foreach s,$(check-suites),$(check-$(s)-progs))

@@ -18,7 +18,7 @@
 #include "util/error-report.h"
 #include "machine/machine.h"
 
-/* --- reading the property value --------------------------------------- */
+/* --- reading the property value ------------------------------------------ */
 
 /* One member of SMPConfiguration, in QAPI declaration order (the order
  * QEMU's visitor checks them, hence which error is reported first). */
@@ -99,7 +99,7 @@ bool smp_config_from_variant(GVariant *value, const char *name,
     return true;
 }
 
-/* --- the topology ------------------------------------------------------ */
+/* --- the topology -------------------------------------------------------- */
 
 /* "sockets (2) * dies (1) * cores (3) * threads (1)": the levels @ms's
  * class models, largest first.  g_free the result. */

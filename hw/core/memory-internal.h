@@ -1,6 +1,6 @@
 /*
- * memory-internal.h - what memory.c, address-space.c and memory-mtree.c
- * share and nobody else sees: 128-bit range arithmetic, the list of
+ * memory-internal.h - what memory.c, address-space.c, memory-dispatch.c
+ * and memory-mtree.c share and nobody else sees: 128-bit range arithmetic, the list of
  * address spaces, rendering and the FlatView life cycle.
  */
 #ifndef HW_CORE_MEMORY_INTERNAL_H
@@ -42,8 +42,6 @@ FlatView *flatview_render(MemoryRegion *physmr);
  * equals @mr's (looking through whole-region aliases and lone children),
  * or NULL if nothing is visible; spaces with the same one share a view. */
 MemoryRegion *memory_region_get_flatview_root(MemoryRegion *mr);
-/* Requests a re-render at the end of the current transaction. */
-void memory_region_update_pending_set(void);
 
 /* --- address-space.c ------------------------------------------------- */
 
@@ -53,6 +51,9 @@ extern GQueue memory_address_spaces;
 /* Re-renders every space and tells listeners (commit time). */
 void address_spaces_update_topology(void);
 void flatview_ref(FlatView *fv);
+/* Index of the first range whose last byte is at or after @addr (nr if
+ * none): the range containing @addr, or the one after the hole there. */
+unsigned flatview_bsearch(const FlatView *fv, hwaddr addr);
 /* Frees the views whose last reference was dropped (big lock). */
 void flatview_reclaim(void);
 

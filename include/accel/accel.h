@@ -6,6 +6,9 @@
  * ("dummy-accel") creates vCPU threads that run no guest code (what is
  * left when KVM is unavailable; QEMU would use TCG).  Later: "qtest".
  * -accel NAME and -machine accel=a:b choose; see accel_init_machine().
+ *
+ * Threads: everything here is main thread (big lock), except the
+ * kick_vcpu hook (see AccelClass).
  */
 #ifndef ACCEL_ACCEL_H
 #define ACCEL_ACCEL_H
@@ -31,34 +34,59 @@ struct AccelClass {
 
     const char *name;           /* "kvm" */
     /* Set up the VM for @ms (called before the machine's init: memory
-     * listeners, VM fd).  False + errp if this accelerator cannot run
-     * here ("failed to initialize kvm: ..." is added by the caller). */
+     * listeners, VM fd).  @ms may be NULL (unit tests).  False + errp if
+     * this accelerator cannot run here; errp is the reason alone (QEMU's
+     * strerror), "failed to initialize kvm: " is added by the caller. */
     bool (*init_machine)(AccelState *accel, MachineState *ms, Error **errp);
     /* Start @cpu's thread; return once it is created (cpu->created). */
     bool (*start_vcpu)(AccelState *accel, CPUState *cpu, Error **errp);
-    /* Make @cpu's thread leave guest mode / its wait.  Any thread. */
+    /* Make @cpu's thread leave guest mode / its wait.  Big lock held or
+     * the vCPU's own thread. */
     void (*kick_vcpu)(AccelState *accel, CPUState *cpu);
-    /* Tell the thread of @cpu to exit and join it (machine teardown). */
+    /* Join @cpu's thread, which has been told to exit (cpu->unplug set,
+     * kicked: cpu_stop_vcpu), and free the per-vCPU state.  Called
+     * without the big lock. */
     void (*stop_vcpu)(AccelState *accel, CPUState *cpu);
     /* Reload register state on system_reset (vCPUs are paused). */
     void (*reset_vcpu)(AccelState *accel, CPUState *cpu);
 };
 
-/* The accelerator in use, or NULL before accel_init_machine. */
+/* The accelerator in use (borrowed), or NULL before accel_init_machine. */
 AccelState *current_accel(void);
+/* Its name ("kvm"), or NULL. */
+const char *current_accel_name(void);
+
+/* The accelerator class called @name ("kvm"), or NULL if none. */
+AccelClass *accel_find(const char *name);
 
 /**
  * accel_init_machine: choose and initialise the accelerator.
  * @names: "kvm", "dummy", or a colon-separated list tried in order
- * ("kvm:dummy"); NULL means the default (kvm if /dev/kvm opens, else
- * dummy with a one-line note).  QEMU's messages: "invalid accelerator
- * NAME", "failed to initialize kvm: REASON", and "Back to dummy
- * accelerator" when falling back.  Returns false with errp set when no
- * accelerator could be initialised.
+ *   ("kvm:dummy"), as -machine accel= and -accel take them.
+ *   NULL means the default: kvm if it initialises, else dummy with a
+ *   one-line warning saying why and that no guest code will run.
+ * @ms: the machine (may be NULL in unit tests).
+ *
+ * QEMU 7.2's messages (softmmu/vl.c configure_accelerators): every
+ * unknown name gives "invalid accelerator NAME", every accelerator that
+ * fails "failed to initialize NAME: REASON" (kvm first prints QEMU's
+ * "Could not access KVM kernel module: No such file or directory"
+ * itself); if a later one works, "falling back to NAME" follows.  These
+ * go through error_report(), except the last failure when nothing
+ * worked: that one is returned in @errp, so the caller's error_fatal
+ * prints it and the output is QEMU's.  A list without any name gives
+ * "no accelerator found".
+ * Returns true with current_accel() set.  Main thread, once (until
+ * accel_cleanup).
  */
 bool accel_init_machine(const char *names, MachineState *ms, Error **errp);
 
-/* Drop the accelerator at exit (after every vCPU has been stopped). */
+/* Drop the accelerator at exit (after every vCPU has been stopped:
+ * cpus_stop_all_and_join()).  No-op without one. */
 void accel_cleanup(void);
+
+/* `-accel help`: QEMU's "Accelerators supported in QEMU binary:" list,
+ * one name per line, appended to @out. */
+void accel_help(GString *out);
 
 #endif /* ACCEL_ACCEL_H */

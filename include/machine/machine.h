@@ -110,7 +110,8 @@ struct MachineState {
     bool enable_graphics;       /* "graphics"; -nographic clears it */
 
     /* Built by machine_create / init: */
-    MemoryRegion *ram;          /* "pc.ram" etc. (owned), or NULL */
+    MemoryRegion *ram;          /* "pc.ram" etc. (&ram_storage), or NULL */
+    MemoryRegion ram_storage;   /* what ram points to, once allocated */
     MemoryRegion system_memory; /* root of address_space_memory */
     MemoryRegion system_io;     /* root of address_space_io */
     AddressSpace as_memory;
@@ -158,26 +159,33 @@ void machine_class_help(MachineClass *mc, GString *out);
 MachineState *machine_create(MachineClass *mc);
 
 /**
- * machine_run_board_init: check the configuration against the class
- * (RAM size, CPU type), call MachineClass init, and advance to
- * PHASE_MACHINE_INITIALIZED.  The accelerator must be initialised.
+ * machine_run_board_init: resolve the CPU type (ms->cpu_type, else the
+ * class default), allocate the main RAM (ms->ram: ram_size bytes named
+ * default_ram_id, if both are non-zero; not mapped), call MachineClass
+ * init, and advance to PHASE_MACHINE_INITIALIZED.  The accelerator must
+ * be initialised.
  * Returns false with @errp set if the board cannot be built.
  */
 bool machine_run_board_init(MachineState *ms, Error **errp);
 
 /**
  * machine_creation_done: the command-line devices exist; warn about
- * unused -global options and advance to PHASE_MACHINE_READY (later
- * devices are hot-plugged).
+ * unused -global options, advance to PHASE_MACHINE_READY (later devices
+ * are hot-plugged), register the reset of the system bus tree as a
+ * system_reset hook and reset the machine once (QEMU's
+ * qdev_machine_creation_done).  Big lock held.
  */
 void machine_creation_done(MachineState *ms);
 
 /**
- * machine_destroy: tear the machine down: unrealize and unparent
- * /machine (and everything below it), drop the address spaces, and
- * forget it as current machine.  vCPU threads must have been stopped
- * (system/cpus.h) and the accelerator is cleaned up by the caller
- * afterwards.  No-op if there is no machine.
+ * machine_destroy: tear the machine down: drop the address spaces,
+ * unparent everything below /machine (devices are unrealized on the
+ * way), then /machine itself; forget it as the current machine and go
+ * back to PHASE_NO_MACHINE with no compat or -global properties (QEMU
+ * never does this; qomu does at exit and between tests).  vCPU threads
+ * must have been joined (cpus_stop_all_and_join) and the accelerator
+ * dropped (accel_cleanup: it listens to the address space) first;
+ * qomu_machine_teardown() does all three.  No-op without a machine.
  */
 void machine_destroy(void);
 
@@ -185,15 +193,18 @@ void machine_destroy(void);
 
 /**
  * machine_memory_init_ram: allocate @ms's main RAM (ms->ram_size bytes,
- * named MachineClass default_ram_id) into ms->ram.  It is not mapped:
- * the board places it (or aliases of it) in system_memory.  Fails with
- * the memory API's "cannot set up guest memory 'pc.ram': ..." message.
+ * named MachineClass default_ram_id) into ms->ram; machine_run_board_init
+ * calls it.  It is not mapped: the board places it (or aliases of it) in
+ * system_memory.  Fails with the memory API's "cannot set up guest
+ * memory 'pc.ram': ..." message.
  */
 bool machine_memory_init_ram(MachineState *ms, Error **errp);
 
 /* Creates the CPUs of ms->smp (type ms->cpu_type) with apic-id set,
- * realized in order.  For machine init functions. */
-bool machine_create_cpus(MachineState *ms, Error **errp);
+ * realized in order.  For machine init functions.  Errors are fatal, as
+ * in QEMU's x86_cpus_init.  (Implemented with the CPUs: see
+ * hw/core/cpu.h.) */
+void machine_create_cpus(MachineState *ms);
 
 /* --- -smp (machine/machine-smp.c) --- */
 

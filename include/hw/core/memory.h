@@ -17,11 +17,12 @@
  * thread (vCPU threads do): a FlatView is immutable and
  * reference-counted; a commit swaps the space's current view under a
  * GRWLock held only for the pointer swap, so readers never wait for a
- * re-render.  A view dropped by a thread without the big lock is freed
- * later by a thread that has it (end of a commit, or a main-loop bottom
- * half), as QEMU's RCU does.  The region's ops run with the big lock
- * held, unless the region opts out (memory_region_set_lockless), e.g.
- * virtio notify.
+ * re-render.  Dropping a view's last reference only queues it: it is
+ * freed (releasing the regions, and maybe their owners, it showed) under
+ * the big lock, at the end of the next commit, in address_space_destroy
+ * or by a main-loop bottom half, as QEMU's RCU callbacks are.  The
+ * region's ops run with the big lock held, unless the region opts out
+ * (memory_region_set_lockless), e.g. virtio notify.
  *
  * Sizes: a uint64_t size of UINT64_MAX means 2^64 (the whole space), as
  * in QEMU; internally all range arithmetic is 128-bit (__int128), so
@@ -178,7 +179,8 @@ const char *memory_region_name(const MemoryRegion *mr);
 bool memory_region_is_ram(MemoryRegion *mr);
 bool memory_region_is_rom(MemoryRegion *mr);         /* ram && readonly */
 bool memory_region_is_mapped(MemoryRegion *mr);      /* has a container */
-/* The owner given at init (borrowed), or NULL. */
+/* QEMU's: the region's QOM parent (its owner, /machine/unattached for
+ * an ownerless one, NULL if unnamed); borrowed. */
 Object *memory_region_owner(MemoryRegion *mr);
 /* Host pointer to the start of a ram region (or of its alias target). */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);

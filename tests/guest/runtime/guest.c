@@ -31,15 +31,22 @@ void guest_start(uint32_t mbi_addr, uint32_t magic)
     exit_guest(main());
 }
 
+/* Set once the guest has nothing left to do: guest_trap() then halts. */
+static volatile int guest_halting;
+
 void exit_guest(uint32_t code)
 {
     /* isa-debug-exit takes any width up to its iosize; a 32-bit write
      * passes the whole code (the VMM's exit status keeps the low 7 bits). */
     outl(DEBUG_EXIT_PORT, code);
-    /* Still running: no such device. Halt for good (IF=0) through the
-     * DPL-3 gate in boot.S, since hlt itself is privileged. */
+    /* The same device where "-device isa-debug-exit" puts it by default
+     * (iobase 0x501, iosize 2): a port nothing else decodes. */
+    outw(DEBUG_EXIT_PORT_DEFAULT, code);
+    /* Still running: no such device. Halt for good (IF=0). At CPL 3 hlt
+     * is privileged and raises #GP, whose handler then halts at CPL 0. */
+    guest_halting = 1;
     for (;;) {
-        __asm__ volatile("int $0x20");
+        __asm__ volatile("hlt");
     }
 }
 
@@ -64,6 +71,9 @@ void guest_trap(const struct trap_frame *f)
 {
     uint64_t cr2;
 
+    while (guest_halting) {
+        __asm__ volatile("hlt");        /* exit_guest()'s final stop */
+    }
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
     printf("\nguest: exception %s (vector %lu, error %#lx) at rip %#lx "
            "cpl %lu rsp %#lx rflags %#lx cr2 %#lx\n",

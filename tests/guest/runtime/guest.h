@@ -3,10 +3,10 @@
  *
  * A test guest is a freestanding 64-bit program booted by Multiboot v1
  * (QEMU's or qomu's -kernel). boot.S enters long mode and drops to CPL 3
- * with IOPL=3 before calling main(), so everything here runs at CPL 3:
- * ordinary instructions run natively, and each port or MMIO access to a
- * device is one exit to the VMM (~20 us on the nested KVM we develop on,
- * see docs/devel/test-guests.md).
+ * with every I/O port allowed (IOPL=3 and a TSS I/O bitmap) before calling
+ * main(), so everything here runs at CPL 3: ordinary instructions run
+ * natively, and each port or MMIO access to a device is one exit to the
+ * VMM (~30 us on the nested KVM we develop on; docs/devel/test-guests.md).
  *
  * Not provided: interrupts (IF stays 0; poll), a heap, floating point in
  * the runtime itself (it is built -mgeneral-regs-only; SSE is enabled in
@@ -154,14 +154,16 @@ void putchar_guest(char c);     /* one byte, one exit */
 /* --- ending the test --- */
 
 #define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_PORT_DEFAULT 0x501   /* isa-debug-exit's default iobase */
 
 /*
  * Write @code to isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4);
  * the VMM then exits with status (code << 1) | 1, so 0 -> 1, 1 -> 3,
  * 5 -> 11. Status 1 therefore means "guest passed", anything else odd is a
  * guest-chosen failure, and an even status comes from the VMM itself.
- * If the device is missing the guest stops (hlt at CPL 0, via int $0x20)
- * and the run ends at the script's timeout.
+ * The same code is also written to port 0x501, where a plain
+ * "-device isa-debug-exit" sits. If neither device is there the guest
+ * stops (hlt at CPL 0) and the run ends at the script's timeout.
  */
 __attribute__((noreturn)) void exit_guest(uint32_t code);
 

@@ -1,0 +1,359 @@
+/*
+ * kvm-x86.c - the x86 half of the KVM accelerator (QEMU 7.2's
+ * target/i386/kvm/kvm.c: kvm_arch_init, kvm_arch_init_vcpu,
+ * kvm_arch_put_registers at reset level, x86_cpu_dump_state).
+ *
+ * Modelled: the identity map and TSS pages KVM needs on older Intel
+ * hosts (QEMU's 0xfeffc000), the in-kernel irqchip (PIC, IOAPIC, LAPIC:
+ * QEMU's kernel-irqchip=on, so APs wait for INIT/SIPI in the kernel),
+ * KVM_GET_SUPPORTED_CPUID once per VM, per-vCPU KVM_SET_CPUID2 from
+ * x86_cpu_build_cpuid(), and loading X86CPU.env at reset: GPRs, x87/SSE
+ * control, segments and control registers, a few MSRs, the LAPIC (reset
+ * values; virtual-wire mode on the BSP when no firmware will run), the MP
+ * state, cleared pending events.
+ * Not modelled: xsave/XCR0, debug registers, the TSC, nested state,
+ * Hyper-V, SMM, MSR save/restore (no migration).
+ * Deviation: failures of the setup ioctls QEMU reports only as strerror
+ * name the ioctl ("KVM_SET_TSS_ADDR: Invalid argument").
+ */
+#include "util/osdep.h"
+#include "util/bql.h"
+#include "util/error-report.h"
+#include "hw/i386/x86-cpu.h"
+#include "kvm-internal.h"
+
+#include <sys/ioctl.h>
+
+typedef struct KVMX86State {
+    X86CPUIDTable supported;    /* KVM_GET_SUPPORTED_CPUID */
+} KVMX86State;
+
+static int kvm_vm_ioctl_s(KVMState *s, unsigned long type, void *arg)
+{
+    int ret = ioctl(s->vmfd, type, arg);
+
+    return ret == -1 ? -errno : ret;
+}
+
+/* --- VM setup ------------------------------------------------------------ */
+
+static bool kvm_get_supported_cpuid(KVMState *s, X86CPUIDTable *t,
+                                    Error **errp)
+{
+    g_autofree struct kvm_cpuid2 *c =
+        g_malloc0(sizeof(*c) +
+                  X86_CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+    int ret;
+
+    c->nent = X86_CPUID_MAX_ENTRIES;
+    ret = kvm_ioctl(s, KVM_GET_SUPPORTED_CPUID, c);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "KVM_GET_SUPPORTED_CPUID");
+        return false;
+    }
+    t->nent = MIN(c->nent, X86_CPUID_MAX_ENTRIES);
+    for (unsigned i = 0; i < t->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+        t->entries[i] = (X86CPUIDEntry) {
+            .function = e->function, .index = e->index,
+            .flags = e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
+                     X86_CPUID_FLAG_SIGNIFICANT_INDEX : 0,
+            .eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
+        };
+    }
+    return true;
+}
+
+bool kvm_arch_init(KVMState *s, Error **errp)
+{
+    uint64_t identity_base = KVM_IDENTITY_MAP_BASE;
+    KVMX86State *arch = g_new0(KVMX86State, 1);
+    int ret;
+
+    s->arch = arch;
+    /* QEMU: on Intel hosts without unrestricted guest, KVM runs real
+     * mode in vm86 mode and needs these pages; harmless elsewhere. */
+    if (kvm_check_extension(s, KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
+        ret = kvm_vm_ioctl_s(s, KVM_SET_IDENTITY_MAP_ADDR, &identity_base);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "KVM_SET_IDENTITY_MAP_ADDR");
+            return false;
+        }
+    }
+    ret = ioctl(s->vmfd, KVM_SET_TSS_ADDR, identity_base + 0x1000);
+    if (ret < 0) {
+        error_setg_errno(errp, errno, "KVM_SET_TSS_ADDR");
+        return false;
+    }
+    ret = kvm_vm_ioctl_s(s, KVM_CREATE_IRQCHIP, NULL);
+    if (ret < 0) {
+        error_setg(errp, "Create kernel irqchip failed: %s", strerror(-ret));
+        return false;
+    }
+    s->irqchip = true;
+    return kvm_get_supported_cpuid(s, &arch->supported, errp);
+}
+
+void kvm_arch_destroy(KVMState *s)
+{
+    g_free(s->arch);
+    s->arch = NULL;
+}
+
+/* --- vCPU setup ----------------------------------------------------------- */
+
+bool kvm_arch_init_vcpu(KVMVCPU *v, Error **errp)
+{
+    KVMX86State *arch = v->s->arch;
+    g_autofree X86CPUIDTable *t = g_new(X86CPUIDTable, 1);
+    g_autofree struct kvm_cpuid2 *c = NULL;
+    int ret;
+
+    x86_cpu_build_cpuid(X86_CPU(v->cpu), &arch->supported, t);
+    c = g_malloc0(sizeof(*c) + t->nent * sizeof(struct kvm_cpuid_entry2));
+    c->nent = t->nent;
+    for (unsigned i = 0; i < t->nent; i++) {
+        const X86CPUIDEntry *e = &t->entries[i];
+
+        c->entries[i] = (struct kvm_cpuid_entry2) {
+            .function = e->function, .index = e->index,
+            .flags = e->flags & X86_CPUID_FLAG_SIGNIFICANT_INDEX ?
+                     KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
+            .eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
+        };
+    }
+    ret = kvm_vcpu_ioctl(v, KVM_SET_CPUID2, c);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "KVM_SET_CPUID2");
+        return false;
+    }
+    return true;
+}
+
+/* --- loading the reset state (QEMU's kvm_arch_put_registers) -------------- */
+
+static int kvm_put_fail(KVMVCPU *v, const char *what, int ret)
+{
+    error_report("kvm_arch_put_registers: %s failed on CPU %d: %s", what,
+                 v->cpu->cpu_index, strerror(-ret));
+    return ret;
+}
+
+static int kvm_put_regs(KVMVCPU *v, const CPUX86State *env)
+{
+    const uint64_t *r = env->regs;
+    struct kvm_regs regs = {
+        .rax = r[R_EAX], .rbx = r[R_EBX], .rcx = r[R_ECX], .rdx = r[R_EDX],
+        .rsi = r[R_ESI], .rdi = r[R_EDI], .rsp = r[R_ESP], .rbp = r[R_EBP],
+        .r8 = r[8], .r9 = r[9], .r10 = r[10], .r11 = r[11],
+        .r12 = r[12], .r13 = r[13], .r14 = r[14], .r15 = r[15],
+        .rip = env->rip, .rflags = env->rflags,
+    };
+    struct kvm_fpu fpu = { .fcw = env->fpuc, .mxcsr = env->mxcsr };
+    int ret = kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs);
+
+    if (ret < 0) {
+        return kvm_put_fail(v, "KVM_SET_REGS", ret);
+    }
+    ret = kvm_vcpu_ioctl(v, KVM_SET_FPU, &fpu);     /* ftwx 0: all empty */
+    return ret < 0 ? kvm_put_fail(v, "KVM_SET_FPU", ret) : 0;
+}
+
+static struct kvm_segment kvm_seg(const X86Segment *seg)
+{
+    return (struct kvm_segment) {
+        .base = seg->base, .limit = seg->limit, .selector = seg->selector,
+        .type = seg->type, .present = seg->present, .dpl = seg->dpl,
+        .db = seg->db, .s = seg->s, .l = seg->l, .g = seg->g,
+    };
+}
+
+static int kvm_put_sregs(KVMVCPU *v, const CPUX86State *env)
+{
+    struct kvm_sregs sregs = {
+        .es = kvm_seg(&env->segs[R_ES]), .cs = kvm_seg(&env->segs[R_CS]),
+        .ss = kvm_seg(&env->segs[R_SS]), .ds = kvm_seg(&env->segs[R_DS]),
+        .fs = kvm_seg(&env->segs[R_FS]), .gs = kvm_seg(&env->segs[R_GS]),
+        .tr = kvm_seg(&env->tr), .ldt = kvm_seg(&env->ldt),
+        .gdt = { .base = env->gdt.base, .limit = env->gdt.limit },
+        .idt = { .base = env->idt.base, .limit = env->idt.limit },
+        .cr0 = env->cr[0], .cr2 = env->cr[2], .cr3 = env->cr[3],
+        .cr4 = env->cr[4], .efer = env->efer, .apic_base = env->apic_base,
+    };
+    int ret = kvm_vcpu_ioctl(v, KVM_SET_SREGS, &sregs);
+
+    return ret < 0 ? kvm_put_fail(v, "KVM_SET_SREGS", ret) : 0;
+}
+
+/* The MSRs a guest programs that a reset must clear (QEMU's
+ * kvm_put_msrs, the architectural ones). */
+static int kvm_put_msrs(KVMVCPU *v, const CPUX86State *env)
+{
+    static const uint32_t zeroed[] = {
+        0x174, 0x175, 0x176,            /* IA32_SYSENTER_CS/ESP/EIP */
+        0xc0000081, 0xc0000082,         /* STAR, LSTAR */
+        0xc0000083, 0xc0000084,         /* CSTAR, FMASK */
+        0xc0000102,                     /* KERNEL_GS_BASE */
+    };
+    struct {
+        struct kvm_msrs head;
+        struct kvm_msr_entry e[ARRAY_SIZE(zeroed) + 1];
+    } msrs = { .head.nmsrs = ARRAY_SIZE(zeroed) + 1 };
+    int ret;
+
+    for (size_t i = 0; i < ARRAY_SIZE(zeroed); i++) {
+        msrs.e[i].index = zeroed[i];
+    }
+    msrs.e[ARRAY_SIZE(zeroed)] = (struct kvm_msr_entry) {
+        .index = 0x277, .data = env->pat,           /* IA32_PAT */
+    };
+    ret = kvm_vcpu_ioctl(v, KVM_SET_MSRS, &msrs);
+    if (ret >= 0 && ret < (int)msrs.head.nmsrs) {
+        error_report("kvm_arch_put_registers: MSR 0x%x refused on CPU %d",
+                     msrs.e[ret].index, v->cpu->cpu_index);
+        return -EINVAL;
+    }
+    return ret < 0 ? kvm_put_fail(v, "KVM_SET_MSRS", ret) : 0;
+}
+
+#define APIC_LVT_MASKED 0x10000u
+
+/* LAPIC registers are 32 bits at 16-byte strides of a char array. */
+static uint32_t apic_get(const struct kvm_lapic_state *l, unsigned off)
+{
+    uint32_t val;
+
+    memcpy(&val, &l->regs[off], sizeof(val));
+    return val;
+}
+
+static void apic_set(struct kvm_lapic_state *l, unsigned off, uint32_t val)
+{
+    memcpy(&l->regs[off], &val, sizeof(val));
+}
+
+/* The LAPIC's power-up register values (SDM vol. 3, 11.4.7.1), and the
+ * virtual-wire mode firmware would set up on the BSP: LINT0 ExtINT (the
+ * 8259's output), LINT1 NMI, software enabled. */
+static int kvm_put_lapic(KVMVCPU *v, const CPUX86State *env)
+{
+    struct kvm_lapic_state lapic;
+    uint32_t version;
+    int ret = kvm_vcpu_ioctl(v, KVM_GET_LAPIC, &lapic);
+
+    if (ret < 0) {
+        return kvm_put_fail(v, "KVM_GET_LAPIC", ret);
+    }
+    version = apic_get(&lapic, 0x30);
+    memset(&lapic, 0, sizeof(lapic));
+    apic_set(&lapic, 0x20, v->cpu->apic_id << 24);     /* ID */
+    apic_set(&lapic, 0x30, version);
+    apic_set(&lapic, 0xe0, 0xffffffff);                /* DFR: flat */
+    apic_set(&lapic, 0xf0, 0xff);                      /* SVR: disabled */
+    for (unsigned off = 0x320; off <= 0x370; off += 0x10) {
+        apic_set(&lapic, off, APIC_LVT_MASKED);        /* LVTs */
+    }
+    if (env->lapic_virtual_wire) {
+        apic_set(&lapic, 0xf0, 0x1ff);
+        apic_set(&lapic, 0x350, 0x700);                /* LINT0: ExtINT */
+        apic_set(&lapic, 0x360, 0x400);                /* LINT1: NMI */
+    }
+    ret = kvm_vcpu_ioctl(v, KVM_SET_LAPIC, &lapic);
+    return ret < 0 ? kvm_put_fail(v, "KVM_SET_LAPIC", ret) : 0;
+}
+
+static int kvm_put_mp_state_events(KVMVCPU *v, const CPUX86State *env)
+{
+    struct kvm_mp_state mp = {
+        .mp_state = env->wait_for_sipi ? KVM_MP_STATE_UNINITIALIZED
+                                       : KVM_MP_STATE_RUNNABLE,
+    };
+    /* No exception, interrupt or NMI left over from before the reset (a
+     * triple fault leaves one). */
+    struct kvm_vcpu_events events = {
+        .flags = KVM_VCPUEVENT_VALID_NMI_PENDING,
+    };
+    int ret = kvm_vcpu_ioctl(v, KVM_SET_MP_STATE, &mp);
+
+    if (ret < 0) {
+        return kvm_put_fail(v, "KVM_SET_MP_STATE", ret);
+    }
+    ret = kvm_vcpu_ioctl(v, KVM_SET_VCPU_EVENTS, &events);
+    return ret < 0 ? kvm_put_fail(v, "KVM_SET_VCPU_EVENTS", ret) : 0;
+}
+
+int kvm_arch_put_reset_state(KVMVCPU *v)
+{
+    CPUState *cpu = v->cpu;
+    const CPUX86State *env = &X86_CPU(cpu)->env;
+    int ret;
+
+    assert(bql_locked());
+    CPU_GET_CLASS(cpu)->cpu_reset(cpu);
+    ret = kvm_put_regs(v, env);
+    if (!ret) {
+        ret = kvm_put_sregs(v, env);
+    }
+    if (!ret) {
+        ret = kvm_put_msrs(v, env);
+    }
+    if (!ret && v->s->irqchip) {
+        ret = kvm_put_lapic(v, env);
+    }
+    if (!ret) {
+        ret = kvm_put_mp_state_events(v, env);
+    }
+    return ret;
+}
+
+/* --- QEMU's x86_cpu_dump_state (for KVM internal errors) ------------------ */
+
+/* A segment in QEMU's dump format: selector base limit flags. */
+static void dump_seg(const char *name, const struct kvm_segment *seg)
+{
+    uint32_t flags = seg->type << 8 | seg->s << 12 | seg->dpl << 13 |
+                     seg->present << 15 | seg->avl << 20 | seg->l << 21 |
+                     seg->db << 22 | seg->g << 23;
+
+    error_printf("%-3s=%04x %016" PRIx64 " %08x %08x\n", name,
+                 seg->selector, (uint64_t)seg->base, seg->limit, flags);
+}
+
+void kvm_arch_dump_state(KVMVCPU *v)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    uint64_t fl;
+
+    if (kvm_vcpu_ioctl(v, KVM_GET_REGS, &r) < 0 ||
+        kvm_vcpu_ioctl(v, KVM_GET_SREGS, &s) < 0) {
+        error_printf("(CPU %d: registers unavailable: %s)\n",
+                     v->cpu->cpu_index, strerror(errno));
+        return;
+    }
+    fl = r.rflags;
+    error_printf("RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"
+                 "RSI=%016llx RDI=%016llx RBP=%016llx RSP=%016llx\n"
+                 "R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n"
+                 "R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
+                 r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,
+                 r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15);
+    error_printf("RIP=%016llx RFL=%08llx [%c%c%c%c%c%c%c] CPL=%d\n",
+                 r.rip, r.rflags, fl & 0x400 ? 'D' : '-',
+                 fl & 0x800 ? 'O' : '-', fl & 0x80 ? 'S' : '-',
+                 fl & 0x40 ? 'Z' : '-', fl & 0x10 ? 'A' : '-',
+                 fl & 0x4 ? 'P' : '-', fl & 0x1 ? 'C' : '-', s.cs.dpl);
+    dump_seg("ES", &s.es);
+    dump_seg("CS", &s.cs);
+    dump_seg("SS", &s.ss);
+    dump_seg("DS", &s.ds);
+    dump_seg("FS", &s.fs);
+    dump_seg("GS", &s.gs);
+    dump_seg("LDT", &s.ldt);
+    dump_seg("TR", &s.tr);
+    error_printf("GDT=     %016llx %08x\nIDT=     %016llx %08x\n",
+                 s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+    error_printf("CR0=%08llx CR2=%016llx CR3=%016llx CR4=%08llx\n"
+                 "EFER=%016llx\n", s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}

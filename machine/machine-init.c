@@ -1,0 +1,482 @@
+/*
+ * machine-init.c - from a parsed command line to a machine ready to run,
+ * and back (QEMU 7.2's softmmu/vl.c after the option loop, and
+ * qemu_cleanup()).  See include/machine/machine-init.h.
+ *
+ * Each step reports its own errors, with the location QEMU gives them:
+ * the machine's properties and the board have none (QEMU cleared it
+ * after the option loop); -accel, -device and -debugcon restore the
+ * location of their option first.
+ */
+#include "util/osdep.h"
+#include "util/bql.h"
+#include "util/keyval.h"
+#include "accel/accel.h"
+#include "chardev/char.h"
+#include "hw/core/cpu.h"
+#include "hw/core/qdev-globals.h"
+#include "hw/i386/x86-cpu.h"
+#include "machine/machine.h"
+#include "system/cpus.h"
+#include "system/qdev-monitor.h"
+#include "system/runstate.h"
+#include "machine/machine-init.h"
+
+/* --- the machine type ---------------------------------------------------- */
+
+/* QEMU's select_machine(). */
+static MachineClass *select_machine(GVariant *machine_opts)
+{
+    const char *type = keyval_get_str(machine_opts, "type");
+    MachineClass *mc;
+    Error *err = NULL;
+
+    if (type) {
+        mc = machine_find_class(type);
+        if (!mc) {
+            error_setg(&err, "unsupported machine type");
+        }
+    } else {
+        mc = machine_find_default();
+        if (!mc) {
+            error_setg(&err, "No machine specified, and there is no default");
+        }
+    }
+    if (err) {
+        error_append_hint(&err,
+                          "Use -machine help to list supported machines\n");
+        error_report_err(err);
+    }
+    return mc;
+}
+
+/* --- the machine's properties -------------------------------------------- */
+
+/* QEMU's keyval_dashify() plus qemu_apply_legacy_machine_options(): the
+ * top-level keys with '_' spelt '-', without "type" (used) and "accel"
+ * (the legacy accelerator list, returned in *@accel, g_free). */
+static GVariant *machine_opts_normalize(GVariant *opts, char **accel,
+                                        Error **errp)
+{
+    GVariantBuilder b;
+    GVariantIter iter;
+    const char *key;
+    GVariant *value;
+
+    *accel = NULL;
+    g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_iter_init(&iter, opts);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+        g_autofree char *dashed = g_strdelimit(g_strdup(key), "_", '-');
+        g_autoptr(GVariant) clash = strcmp(key, dashed) ?
+            g_variant_lookup_value(opts, dashed, NULL) : NULL;
+
+        if (clash) {
+            error_setg(errp, "Conflict between '%s' and '%s'", key, dashed);
+            g_variant_unref(value);
+            g_variant_builder_clear(&b);
+            return NULL;
+        }
+        if (!strcmp(dashed, "type")) {
+            continue;
+        }
+        if (!strcmp(dashed, "accel") &&
+            g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+            g_free(*accel);
+            *accel = g_variant_dup_string(value, NULL);
+            continue;
+        }
+        g_variant_builder_add(&b, "{sv}", dashed, value);
+    }
+    return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+/* Properties whose value is a structure: "smp.cpus=2" sets "smp". */
+static bool property_is_struct(const char *type)
+{
+    return !strcmp(type, "SMPConfiguration") ||
+           !strcmp(type, "MemorySizeConfiguration");
+}
+
+/* One -machine key, as QEMU's keyval input visitor sets it. */
+static bool machine_set_one(Object *obj, const char *key, GVariant *value,
+                            Error **errp)
+{
+    ObjectProperty *prop = object_property_find_err(obj, key, errp);
+
+    if (!prop) {
+        return false;
+    }
+    if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+        return object_property_parse_keyval(obj, key,
+                                            g_variant_get_string(value, NULL),
+                                            errp);
+    }
+    if (!property_is_struct(prop->type)) {
+        error_setg(errp, "Parameters '%s.*' are unexpected", key);
+        return false;
+    }
+    return object_property_set(obj, key, value, errp);
+}
+
+/* QEMU's qemu_apply_machine_options().  *@accel: "-machine accel=". */
+static bool machine_apply_options(MachineState *ms, GVariant *opts,
+                                  char **accel)
+{
+    g_autoptr(GVariant) props = NULL;
+    Error *err = NULL;
+    GVariantIter iter;
+    const char *key;
+    GVariant *value;
+
+    props = machine_opts_normalize(opts, accel, &err);
+    if (!props) {
+        error_report_err(err);
+        return false;
+    }
+    g_variant_iter_init(&iter, props);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+        if (!machine_set_one(OBJECT(ms), key, value, &err)) {
+            error_report_err(err);
+            g_variant_unref(value);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* --- the accelerator ----------------------------------------------------- */
+
+/* -accel NAME,PROP=V: QEMU sets PROP on the accelerator object.  qomu's
+ * accelerators have no properties, so any is an error (QEMU's message
+ * when the property does not exist). */
+typedef struct AccelPropCheck {
+    AccelClass *ac;
+    Error **errp;
+} AccelPropCheck;
+
+static bool accel_check_prop(void *opaque, const char *name,
+                             const char *value)
+{
+    AccelPropCheck *c = opaque;
+
+    if (!strcmp(name, "accel")) {
+        return true;
+    }
+    if (object_class_property_find_err(OBJECT_CLASS(c->ac), name, c->errp)) {
+        error_setg(c->errp, "Property '%s' cannot be set on an accelerator "
+                   "in this build", name);
+    }
+    return false;
+}
+
+/*
+ * One -accel option, its location current (QEMU's
+ * do_configure_accelerator).  Returns 1 if it is now the accelerator, 0
+ * if it failed (reported; the next -accel is tried), -1 for a fatal
+ * error (a bad property: QEMU exits at once).
+ */
+static int configure_one_accel(QemuOpts *opts, MachineState *ms)
+{
+    const char *name = qemu_opt_get(opts, "accel");
+    AccelClass *ac = accel_find(name);
+    Error *err = NULL;
+    AccelPropCheck check = { ac, &err };
+
+    if (!ac) {
+        error_report("invalid accelerator %s", name);
+        return 0;
+    }
+    if (!qemu_opt_foreach(opts, accel_check_prop, &check)) {
+        error_report_err(err);
+        return -1;
+    }
+    if (!accel_init_machine(name, ms, &err)) {
+        error_report_err(err);
+        return 0;
+    }
+    return 1;
+}
+
+/* QEMU's configure_accelerators(): -accel options in order, or the
+ * -machine accel= list, or the default. */
+static bool configure_accelerators(QomuOptions *o, const char *machine_accel,
+                                   MachineState *ms)
+{
+    bool init_failed = false;
+    Error *err = NULL;
+    int ret = 0;
+
+    if (g_queue_is_empty(&o->accel_opts.head)) {
+        if (!accel_init_machine(machine_accel, ms, &err)) {
+            error_report_err(err);
+            return false;
+        }
+        return true;
+    }
+    if (machine_accel) {
+        error_report("The -accel and \"-machine accel=\" options are "
+                     "incompatible");
+        return false;
+    }
+    for (GList *l = o->accel_opts.head.head; l && ret == 0; l = l->next) {
+        Location loc;
+
+        loc_push_none(&loc);
+        qemu_opts_loc_restore(l->data);
+        ret = configure_one_accel(l->data, ms);
+        loc_pop(&loc);
+        init_failed |= ret == 0;
+    }
+    if (ret <= 0) {
+        if (ret == 0 && !init_failed) {
+            error_report("no accelerator found");
+        }
+        return false;
+    }
+    if (init_failed) {
+        error_report("falling back to %s", current_accel_name());
+    }
+    return true;
+}
+
+/* --- the CPU type -------------------------------------------------------- */
+
+/* "-cpu help": QEMU's list_cpus() for x86, the model names. */
+static void list_cpus(void)
+{
+    GSList *list = object_class_get_list(TYPE_X86_CPU, false);
+
+    printf("Available CPUs:\n");
+    for (GSList *l = list; l; l = l->next) {
+        const char *type = object_class_get_name(l->data);
+        g_autofree char *name = g_strndup(type, strlen(type) -
+                                          strlen(X86_CPU_TYPE_SUFFIX));
+        const char *desc = DEVICE_CLASS(l->data)->desc;
+
+        printf("x86 %-20s  %-58s\n", name, desc ? desc : "");
+    }
+    g_slist_free(list);
+}
+
+/* One -cpu feature ("+f", "-f", "f", "f=v") as a global on @type, as
+ * QEMU's x86_cpu_parse_featurestr() registers them. */
+static bool cpu_feature_global(const char *type, const char *feat)
+{
+    g_autofree char *global = NULL;
+    Error *err = NULL;
+
+    if (feat[0] == '+' || feat[0] == '-') {
+        global = g_strdup_printf("%s.%s=%s", type, feat + 1,
+                                 feat[0] == '+' ? "on" : "off");
+    } else if (strchr(feat, '=')) {
+        global = g_strdup_printf("%s.%s", type, feat);
+    } else {
+        global = g_strdup_printf("%s.%s=on", type, feat);
+    }
+    if (!qemu_global_option(global, &err)) {
+        error_report_err(err);
+        return false;
+    }
+    return true;
+}
+
+/* QEMU's parse_cpu_option(): "model[,feature...]" -> ms->cpu_type.  x86
+ * is the only target, so models resolve to "MODEL-x86_64-cpu". */
+static bool parse_cpu_option(const char *cpu_option, MachineState *ms)
+{
+    g_auto(GStrv) pieces = g_strsplit(cpu_option, ",", 0);
+    g_autofree char *type = x86_cpu_type_name(pieces[0]);
+    ObjectClass *oc = object_class_by_name(type);
+
+    if (!oc || object_class_is_abstract(oc) ||
+        !object_class_dynamic_cast(oc, TYPE_X86_CPU)) {
+        error_report("unable to find CPU model '%s'", pieces[0]);
+        return false;
+    }
+    for (int i = 1; pieces[i]; i++) {
+        if (pieces[i][0] && !cpu_feature_global(type, pieces[i])) {
+            return false;
+        }
+    }
+    g_free(ms->cpu_type);
+    ms->cpu_type = g_steal_pointer(&type);
+    return true;
+}
+
+/* --- character devices --------------------------------------------------- */
+
+/* QEMU's chardev_init_func() for each -chardev, with its location.
+ * Returns -1 if all were created, 0 after "-chardev help", 1 on error. */
+static int create_chardevs(QomuOptions *o)
+{
+    for (GList *l = o->chardev_opts.head.head; l; l = l->next) {
+        g_autoptr(GVariant) dict = qemu_opts_to_keyval(l->data);
+        Error *err = NULL;
+        Location loc;
+        Chardev *chr;
+
+        loc_push_none(&loc);
+        qemu_opts_loc_restore(l->data);
+        chr = qemu_chr_new_from_opts(dict, &err);
+        if (err) {
+            error_report_err(err);
+        }
+        loc_pop(&loc);
+        if (!chr) {
+            return err ? 1 : 0;         /* no error: help was printed */
+        }
+    }
+    return -1;
+}
+
+/*
+ * QEMU's debugcon_parse() for each -debugcon DEV: chardev "debugcon"
+ * from DEV, and "-device isa-debugcon,chardev=debugcon" with id
+ * "debugcon", created with the other devices.
+ */
+static bool create_debugcons(QomuOptions *o)
+{
+    for (guint i = 0; i < o->debugcon->len; i++) {
+        DebugconOption *d = o->debugcon->pdata[i];
+        Error *err = NULL;
+        QemuOpts *opts = NULL;
+
+        loc_push_restore(&d->loc);
+        /* A second -debugcon: QEMU's compat parser fails quietly on the
+         * taken id, leaving only the line below. */
+        if (qemu_chr_find("debugcon") ||
+            !qemu_chr_new("debugcon", d->chardev, &err)) {
+            if (err) {
+                error_report_err(err);
+            }
+            error_report("invalid character backend '%s'", d->chardev);
+        } else if (!(opts = qemu_opts_create(&o->device_opts, "debugcon",
+                                             NULL))) {
+            error_report("already have a debugcon device");
+        } else {
+            qemu_opt_set(opts, "driver", "isa-debugcon");
+            qemu_opt_set(opts, "chardev", "debugcon");
+        }
+        loc_pop(&d->loc);
+        if (!opts) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* --- devices ------------------------------------------------------------- */
+
+/* QEMU's qemu_process_help_options(): -cpu help, -device [DRIVER,]help. */
+static int process_help_options(QomuOptions *o)
+{
+    if (o->cpu_option && (!strcmp(o->cpu_option, "help") ||
+                          !strcmp(o->cpu_option, "?"))) {
+        list_cpus();
+        return 0;
+    }
+    for (GList *l = o->device_opts.head.head; l; l = l->next) {
+        if (qdev_device_help(l->data)) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* QEMU's qemu_create_cli_devices(): -device, in order, each reported
+ * with its own location. */
+static bool create_cli_devices(QomuOptions *o)
+{
+    for (GList *l = o->device_opts.head.head; l; l = l->next) {
+        Error *err = NULL;
+        DeviceState *dev;
+        Location loc;
+
+        loc_push_none(&loc);
+        qemu_opts_loc_restore(l->data);
+        dev = qdev_device_add(l->data, &err);
+        if (!dev) {
+            error_report_err(err);
+            loc_pop(&loc);
+            return false;
+        }
+        object_unref(OBJECT(dev));
+        loc_pop(&loc);
+    }
+    return true;
+}
+
+/* --- the whole sequence -------------------------------------------------- */
+
+/* Up to the accelerator: QEMU's qemu_create_machine() ...
+ * configure_accelerators().  On failure *@status is the exit status. */
+static bool create_machine(QomuOptions *o, MachineState **pms, int *status)
+{
+    MachineClass *mc = select_machine(o->machine_opts);
+    g_autofree char *accel = NULL;
+    MachineState *ms;
+
+    *status = 1;
+    if (!mc) {
+        return false;
+    }
+    ms = *pms = machine_create(mc);
+    *status = create_chardevs(o);
+    if (*status >= 0) {
+        return false;
+    }
+    *status = 1;
+    if (!machine_apply_options(ms, o->machine_opts, &accel) ||
+        !configure_accelerators(o, accel, ms)) {
+        return false;
+    }
+    phase_advance(PHASE_ACCEL_CREATED);
+    if (mc->deprecation_reason) {
+        warn_report("Machine type '%s' is deprecated: %s", mc->name,
+                    mc->deprecation_reason);
+    }
+    return true;
+}
+
+int qomu_machine_init(QomuOptions *o)
+{
+    MachineState *ms = NULL;
+    Error *err = NULL;
+    int status = process_help_options(o);
+
+    if (status >= 0) {
+        return status;
+    }
+    qomu_set_no_reboot(o->no_reboot);
+    if (!create_machine(o, &ms, &status)) {
+        return status;
+    }
+    if (!create_debugcons(o) ||
+        (o->cpu_option && !parse_cpu_option(o->cpu_option, ms))) {
+        return 1;
+    }
+    if (!machine_run_board_init(ms, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    if (!create_cli_devices(o)) {
+        return 1;
+    }
+    machine_creation_done(ms);
+    return -1;
+}
+
+void qomu_machine_teardown(void)
+{
+    if (current_machine_get()) {
+        vm_shutdown();
+    }
+    cpus_stop_all_and_join();
+    /* Before the machine: the accelerator listens to its address
+     * space, which cannot go while a listener is registered. */
+    accel_cleanup();
+    machine_destroy();
+    /* Their frontends went with the machine's devices. */
+    qemu_chr_cleanup();
+}

@@ -1,0 +1,718 @@
+/*
+ * options.c - the option loop (QEMU 7.2's qemu_init() option passes in
+ * softmmu/vl.c, for the options qomu implements).  See
+ * include/system/options.h.
+ *
+ * Like QEMU, two passes: the first only checks that every option exists
+ * and has its argument (so "-m x -foo" complains about -foo), the second
+ * handles them in order.  Nothing is created here: options are recorded
+ * in the QomuOptions, in the form QEMU keeps them (a keyval dictionary
+ * for the machine, QemuOpts for -m/-device/-accel/...), and
+ * machine/machine-init.c acts on them.
+ */
+#include "util/osdep.h"
+#include "util/cutils.h"
+#include "util/keyval.h"
+#include "util/log.h"
+#include "hw/core/qdev-globals.h"
+#include "accel/accel.h"
+#include "machine/machine.h"
+#include "system/options.h"
+#include "machine-opts.h"
+
+#include <sys/prctl.h>
+
+/* --- the table ----------------------------------------------------------- */
+
+typedef enum QomuOptionIndex {
+    OPT_h, OPT_version, OPT_machine, OPT_cpu, OPT_accel, OPT_smp, OPT_m,
+    OPT_global, OPT_device, OPT_name, OPT_display, OPT_nographic,
+    OPT_chardev, OPT_kernel, OPT_append, OPT_initrd, OPT_debugcon, OPT_S,
+    OPT_d, OPT_D, OPT_enable_kvm, OPT_no_reboot, OPT_nodefaults, OPT_msg,
+    OPT_UNSUPPORTED,            /* a QEMU option this build lacks */
+} QomuOptionIndex;
+
+typedef struct QomuOption {
+    const char *name;           /* without the leading '-' */
+    bool has_arg;
+    QomuOptionIndex index;
+} QomuOption;
+
+static const QomuOption qomu_options[] = {
+    { "h", false, OPT_h },
+    { "help", false, OPT_h },
+    { "version", false, OPT_version },
+    { "machine", true, OPT_machine },
+    { "M", true, OPT_machine },
+    { "cpu", true, OPT_cpu },
+    { "accel", true, OPT_accel },
+    { "smp", true, OPT_smp },
+    { "m", true, OPT_m },
+    { "global", true, OPT_global },
+    { "device", true, OPT_device },
+    { "name", true, OPT_name },
+    { "display", true, OPT_display },
+    { "nographic", false, OPT_nographic },
+    { "chardev", true, OPT_chardev },
+    { "kernel", true, OPT_kernel },
+    { "append", true, OPT_append },
+    { "initrd", true, OPT_initrd },
+    { "debugcon", true, OPT_debugcon },
+    { "S", false, OPT_S },
+    { "d", true, OPT_d },
+    { "D", true, OPT_D },
+    { "enable-kvm", false, OPT_enable_kvm },
+    { "no-reboot", false, OPT_no_reboot },
+    { "nodefaults", false, OPT_nodefaults },
+    { "msg", true, OPT_msg },
+};
+
+/*
+ * QEMU 7.2 (x86) options qomu does not implement, so that they read
+ * "Option not supported in this build" rather than "invalid option"
+ * (and consume their argument, as in QEMU).
+ */
+typedef struct UnsupportedOption {
+    const char *name;
+    bool has_arg;
+} UnsupportedOption;
+
+static const UnsupportedOption unsupported_options[] = {
+    { "acpitable", true }, { "action", true }, { "add-fd", true },
+    { "async-teardown", false }, { "audio", true }, { "audio-help", false },
+    { "audiodev", true }, { "bios", true }, { "blockdev", true },
+    { "boot", true }, { "cdrom", true }, { "chroot", true },
+    { "compat", true }, { "daemonize", false }, { "dfilter", true },
+    { "drive", true }, { "dtb", true }, { "dump-vmstate", true },
+    { "echr", true }, { "enable-sync-profile", false }, { "fda", true },
+    { "fdb", true }, { "fsdev", true }, { "full-screen", false },
+    { "fw_cfg", true }, { "g", true }, { "gdb", true }, { "hda", true },
+    { "hdb", true }, { "hdc", true }, { "hdd", true }, { "icount", true },
+    { "incoming", true }, { "iscsi", true }, { "k", true }, { "L", true },
+    { "loadvm", true }, { "mem-path", true }, { "mem-prealloc", false },
+    { "mon", true }, { "monitor", true }, { "mtdblock", true },
+    { "net", true }, { "netdev", true }, { "nic", true },
+    { "no-acpi", false }, { "no-fd-bootchk", false }, { "no-hpet", false },
+    { "no-shutdown", false }, { "no-user-config", false },
+    { "numa", true }, { "object", true }, { "only-migratable", false },
+    { "option-rom", true }, { "overcommit", true }, { "parallel", true },
+    { "pflash", true }, { "pidfile", true }, { "plugin", true },
+    { "portrait", false }, { "preconfig", false }, { "qmp", true },
+    { "qmp-pretty", true }, { "qtest", true }, { "qtest-log", true },
+    { "readconfig", true }, { "rotate", true }, { "rtc", true },
+    { "runas", true }, { "s", false }, { "sandbox", true },
+    { "sd", true }, { "seed", true }, { "semihosting", false },
+    { "semihosting-config", true }, { "serial", true }, { "set", true },
+    { "singlestep", false }, { "smbios", true }, { "snapshot", false },
+    { "spice", true }, { "tpmdev", true }, { "trace", true },
+    { "usb", false }, { "usbdevice", true }, { "uuid", true },
+    { "vga", true }, { "virtfs", true }, { "vnc", true },
+    { "watchdog-action", true }, { "win2k-hack", false },
+    { "xen-attach", false }, { "xen-domid", true },
+    { "xen-domid-restrict", false },
+};
+
+static const QomuOption *find_option(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(qomu_options); i++) {
+        if (!strcmp(qomu_options[i].name, name)) {
+            return &qomu_options[i];
+        }
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(unsupported_options); i++) {
+        if (!strcmp(unsupported_options[i].name, name)) {
+            static QomuOption unsupported;      /* main thread only */
+
+            unsupported = (QomuOption) {
+                .name = unsupported_options[i].name,
+                .has_arg = unsupported_options[i].has_arg,
+                .index = OPT_UNSUPPORTED,
+            };
+            return &unsupported;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * QEMU's lookup_opt(): the option at argv[*optind] (also spelt "--name"),
+ * and its argument.  Sets the error location to the option (and its
+ * argument).  Reports and returns NULL for an unknown option or a
+ * missing argument.
+ */
+static const QomuOption *lookup_opt(int argc, char **argv,
+                                    const char **optarg, int *optind)
+{
+    const char *r = argv[*optind];
+    const QomuOption *popt;
+
+    loc_set_cmdline(argv, *optind, 1);
+    (*optind)++;
+    if (r[1] == '-') {
+        r++;
+    }
+    popt = find_option(r + 1);
+    if (!popt) {
+        error_report("invalid option");
+        return NULL;
+    }
+    *optarg = NULL;
+    if (popt->has_arg) {
+        if (*optind >= argc) {
+            error_report("requires an argument");
+            return NULL;
+        }
+        *optarg = argv[(*optind)++];
+        loc_set_cmdline(argv, *optind - 2, 2);
+    }
+    return popt;
+}
+
+/* --- QemuOpts lists (QEMU's, with their descriptions) -------------------- */
+
+static const QemuOptDesc memory_desc[] = {
+    { "size", QEMU_OPT_SIZE, NULL },
+    { "slots", QEMU_OPT_NUMBER, NULL },
+    { "maxmem", QEMU_OPT_SIZE, NULL },
+    { 0 }
+};
+
+static const QemuOptDesc name_desc[] = {
+    { "guest", QEMU_OPT_STRING,
+      "Sets the name of the guest.\n"
+      "This name will be displayed in the SDL window caption.\n"
+      "The name will also be used for the VNC server" },
+    { "process", QEMU_OPT_STRING,
+      "Sets the name of the QEMU process, as shown in top etc" },
+    { "debug-threads", QEMU_OPT_BOOL,
+      "When enabled, name the individual threads; defaults off.\n"
+      "NOTE: The thread names are for debugging and not a\n"
+      "stable API." },
+    { 0 }
+};
+
+static const QemuOptDesc msg_desc[] = {
+    { "timestamp", QEMU_OPT_BOOL, NULL },
+    { "guest-name", QEMU_OPT_BOOL,
+      "Prepends guest name for error messages but only if "
+      "-name guest is set otherwise option is ignored\n" },
+    { 0 }
+};
+
+/* -smp's QemuOpts list exists in QEMU only for "-smp help". */
+static const QemuOptDesc smp_desc[] = {
+    { "cpus", QEMU_OPT_NUMBER, NULL }, { "sockets", QEMU_OPT_NUMBER, NULL },
+    { "dies", QEMU_OPT_NUMBER, NULL }, { "clusters", QEMU_OPT_NUMBER, NULL },
+    { "cores", QEMU_OPT_NUMBER, NULL }, { "threads", QEMU_OPT_NUMBER, NULL },
+    { "maxcpus", QEMU_OPT_NUMBER, NULL }, { 0 }
+};
+
+void qomu_options_init(QomuOptions *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->machine_opts = g_variant_ref_sink(
+        g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
+    o->autostart = true;
+    o->defaults = true;
+    o->debugcon = g_ptr_array_new();
+    o->accel_opts = (QemuOptsList) { .name = "accel",
+                                     .implied_opt_name = "accel" };
+    o->device_opts = (QemuOptsList) { .name = "device",
+                                      .implied_opt_name = "driver" };
+    o->chardev_opts = (QemuOptsList) { .name = "chardev",
+                                       .implied_opt_name = "backend" };
+    o->memory_opts = (QemuOptsList) { .name = "memory",
+                                      .implied_opt_name = "size",
+                                      .merge_lists = true,
+                                      .desc = memory_desc };
+    o->name_opts = (QemuOptsList) { .name = "name",
+                                    .implied_opt_name = "guest",
+                                    .merge_lists = true,
+                                    .desc = name_desc };
+    o->msg_opts = (QemuOptsList) { .name = "msg", .desc = msg_desc };
+}
+
+void qomu_options_free(QomuOptions *o)
+{
+    g_clear_pointer(&o->machine_opts, g_variant_unref);
+    g_clear_pointer(&o->display_unavailable, g_free);
+    for (guint i = 0; o->debugcon && i < o->debugcon->len; i++) {
+        DebugconOption *d = o->debugcon->pdata[i];
+
+        g_free(d->chardev);
+        g_free(d);
+    }
+    g_clear_pointer(&o->debugcon, g_ptr_array_unref);
+    qemu_opts_reset(&o->accel_opts);
+    qemu_opts_reset(&o->device_opts);
+    qemu_opts_reset(&o->chardev_opts);
+    qemu_opts_reset(&o->memory_opts);
+    qemu_opts_reset(&o->name_opts);
+    qemu_opts_reset(&o->msg_opts);
+}
+
+/* --- option handlers: return -1 to go on, else an exit status ------------ */
+
+/* -machine / -M: QEMU's keyval_parse_into(machine_opts_dict, ...,
+ * "type"); "help" lists the machines, or a machine's properties. */
+static int opt_machine(QomuOptions *o, const char *optarg)
+{
+    Error *err = NULL;
+    bool help = false;
+    GVariant *dict = keyval_parse(optarg, "type", &help, &err);
+    const char *type;
+    g_autoptr(GString) out = NULL;
+    MachineClass *mc;
+
+    if (!dict) {
+        error_report_err(err);
+        return 1;
+    }
+    if (!machine_opts_merge(o, dict, true)) {
+        return 1;
+    }
+    if (!help) {
+        return -1;
+    }
+    out = g_string_new(NULL);
+    type = keyval_get_str(o->machine_opts, "type");
+    mc = type ? machine_find_class(type) : NULL;
+    if (mc) {
+        machine_class_help(mc, out);
+    } else {
+        machine_help(out);
+    }
+    fputs(out->str, stdout);
+    return 0;
+}
+
+/* -accel: QemuOpts; no name or "help" lists the accelerators. */
+static int opt_accel(QomuOptions *o, const char *optarg)
+{
+    QemuOpts *opts = qemu_opts_parse_noisily(&o->accel_opts, optarg, true);
+    const char *name;
+
+    if (!opts) {
+        return 1;
+    }
+    name = qemu_opt_get(opts, "accel");
+    if (!name || !strcmp(name, "help") || !strcmp(name, "?")) {
+        g_autoptr(GString) out = g_string_new(NULL);
+
+        accel_help(out);
+        fputs(out->str, stdout);
+        return 0;
+    }
+    return -1;
+}
+
+/* -smp: QEMU's machine_parse_property_opt(): keyval with implied key
+ * "cpus", merged into the machine's options as "smp". */
+static int opt_smp(QomuOptions *o, const char *optarg)
+{
+    Error *err = NULL;
+    bool help = false;
+    GVariant *prop = keyval_parse(optarg, "cpus", &help, &err);
+
+    if (!prop) {
+        error_report_err(err);
+        return 1;
+    }
+    if (help) {
+        QemuOptsList smp = { .name = "smp-opts", .desc = smp_desc };
+
+        g_variant_unref(prop);
+        qemu_opts_print_help(&smp);
+        return 0;
+    }
+    return machine_opts_merge(o, kv_wrap("smp", prop), false) ? -1 : 1;
+}
+
+/* -display: QEMU's parse_display(), for the one display qomu has.
+ * Types QEMU knows but qomu lacks fail later, as an unavailable display
+ * module does in QEMU. */
+static int opt_display(QomuOptions *o, const char *optarg);
+
+/* -debugcon DEV: remembered with its location, created after the
+ * machine (QEMU's add_device_config(DEV_DEBUGCON, ...)). */
+static int opt_debugcon(QomuOptions *o, const char *optarg)
+{
+    DebugconOption *d = g_new0(DebugconOption, 1);
+
+    d->chardev = g_strdup(optarg);
+    loc_save(&d->loc);
+    g_ptr_array_add(o->debugcon, d);
+    return -1;
+}
+
+static int opt_device(QomuOptions *o, const char *optarg)
+{
+    if (optarg[0] == '{') {
+        /* QEMU accepts JSON here; qomu's only JSON parser is the QMP
+         * codec's, and there is no monitor yet. */
+        error_report("JSON syntax for -device is not supported in this "
+                     "build");
+        return 1;
+    }
+    return qemu_opts_parse_noisily(&o->device_opts, optarg, true) ? -1 : 1;
+}
+
+/* -msg: applied at once (QEMU's configure_msg), so that it affects the
+ * messages of the options after it.  guest-name is not modelled. */
+static int opt_msg(QomuOptions *o, const char *optarg)
+{
+    QemuOpts *opts = qemu_opts_parse_noisily(&o->msg_opts, optarg, false);
+
+    if (!opts) {
+        return 1;
+    }
+    error_report_set_timestamp(qemu_opt_get_bool(opts, "timestamp", false));
+    return -1;
+}
+
+static int opt_global(QomuOptions *o, const char *optarg)
+{
+    Error *err = NULL;
+
+    if (!qemu_global_option(optarg, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    return -1;
+}
+
+/* The options that only record something; -1 if @index is not one. */
+static int opt_simple(QomuOptions *o, QomuOptionIndex index,
+                      const char *optarg)
+{
+    switch (index) {
+    case OPT_cpu:
+        o->cpu_option = optarg;
+        return -1;
+    case OPT_kernel:
+        machine_opts_put_str(o, "kernel", optarg);
+        return -1;
+    case OPT_initrd:
+        machine_opts_put_str(o, "initrd", optarg);
+        return -1;
+    case OPT_append:
+        machine_opts_put_str(o, "append", optarg);
+        return -1;
+    case OPT_nographic:
+        machine_opts_put_str(o, "graphics", "off");
+        o->nographic = true;
+        o->display = DISPLAY_TYPE_NONE;
+        g_clear_pointer(&o->display_unavailable, g_free);
+        return -1;
+    case OPT_enable_kvm:
+        machine_opts_put_str(o, "accel", "kvm");
+        return -1;
+    case OPT_S:
+        o->autostart = false;
+        return -1;
+    case OPT_d:
+        o->log_mask = optarg;
+        return -1;
+    case OPT_D:
+        o->log_file = optarg;
+        return -1;
+    case OPT_no_reboot:
+        o->no_reboot = true;
+        return -1;
+    case OPT_nodefaults:
+        o->defaults = false;
+        return -1;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static int handle_option(QomuOptions *o, const QomuOption *popt,
+                         const char *optarg)
+{
+    switch (popt->index) {
+    case OPT_h:
+        qomu_print_help(stdout);
+        return 0;
+    case OPT_version:
+        qomu_print_version(stdout);
+        return 0;
+    case OPT_machine:
+        return opt_machine(o, optarg);
+    case OPT_accel:
+        return opt_accel(o, optarg);
+    case OPT_smp:
+        return opt_smp(o, optarg);
+    case OPT_m:
+        return qemu_opts_parse_noisily(&o->memory_opts, optarg, true) ? -1
+                                                                     : 1;
+    case OPT_name:
+        return qemu_opts_parse_noisily(&o->name_opts, optarg, true) ? -1 : 1;
+    case OPT_msg:
+        return opt_msg(o, optarg);
+    case OPT_chardev:
+        return qemu_opts_parse_noisily(&o->chardev_opts, optarg, true) ? -1
+                                                                      : 1;
+    case OPT_device:
+        return opt_device(o, optarg);
+    case OPT_global:
+        return opt_global(o, optarg);
+    case OPT_display:
+        return opt_display(o, optarg);
+    case OPT_debugcon:
+        return opt_debugcon(o, optarg);
+    case OPT_UNSUPPORTED:
+        error_report("Option not supported in this build");
+        return 1;
+    default:
+        return opt_simple(o, popt->index, optarg);
+    }
+}
+
+/* --- -display ------------------------------------------------------------ */
+
+/* QEMU 7.2's DisplayType names. */
+static const char *const display_types[] = {
+    "default", "none", "gtk", "sdl", "egl-headless", "curses", "cocoa",
+    "spice-app", "dbus", NULL
+};
+
+/* The members every display type has (QEMU's DisplayOptions base). */
+static bool display_check_common(GVariant *dict, Error **errp)
+{
+    static const char *const bools[] = {
+        "full-screen", "window-close", "show-cursor"
+    };
+    static const char *const gl_modes[] = { "off", "on", "core", "es", NULL };
+    const char *gl;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bools); i++) {
+        const char *v = keyval_get_str(dict, bools[i]);
+        bool b;
+
+        if (v && !input_keyval_bool(bools[i], v, &b, errp)) {
+            return false;
+        }
+    }
+    gl = keyval_get_str(dict, "gl");
+    if (gl && !g_strv_contains(gl_modes, gl)) {
+        error_setg(errp, "Parameter 'gl' does not accept value '%s'", gl);
+        return false;
+    }
+    return true;
+}
+
+static bool display_parse(QomuOptions *o, const char *optarg, Error **errp)
+{
+    static const char *const common[] = {
+        "type", "full-screen", "window-close", "show-cursor", "gl", NULL
+    };
+    g_autoptr(GVariant) dict = keyval_parse(optarg, "type", NULL, errp);
+    GVariantIter iter;
+    const char *key, *type;
+    GVariant *v;
+
+    if (!dict) {
+        return false;
+    }
+    type = keyval_get_str(dict, "type");
+    if (!type) {
+        error_setg(errp, "Parameter 'type' is missing");
+        return false;
+    }
+    if (!g_strv_contains(display_types, type)) {
+        error_setg(errp, "Parameter 'type' does not accept value '%s'", type);
+        return false;
+    }
+    if (strcmp(type, "none") && strcmp(type, "default")) {
+        /* A display QEMU has and qomu lacks: its options are not
+         * checked (qomu does not know them); it fails after the loop. */
+        g_free(o->display_unavailable);
+        o->display_unavailable = g_strdup(type);
+        return true;
+    }
+    if (!display_check_common(dict, errp)) {
+        return false;
+    }
+    g_variant_iter_init(&iter, dict);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &v)) {
+        if (!g_strv_contains(common, key)) {
+            error_setg(errp, "Parameter '%s' is unexpected", key);
+            g_variant_unref(v);
+            return false;
+        }
+    }
+    o->display = !strcmp(type, "none") ? DISPLAY_TYPE_NONE
+                                       : DISPLAY_TYPE_DEFAULT;
+    g_clear_pointer(&o->display_unavailable, g_free);   /* the last wins */
+    return true;
+}
+
+static int opt_display(QomuOptions *o, const char *optarg)
+{
+    Error *err = NULL;
+
+    if (!strcmp(optarg, "help") || !strcmp(optarg, "?")) {
+        printf("Available display backend types:\nnone\n");
+        return 0;
+    }
+    if (g_str_has_prefix(optarg, "vnc")) {
+        error_report(optarg[3] == '=' ? "VNC support is disabled"
+                     : "VNC requires a display argument vnc=<display>");
+        return 1;
+    }
+    if (!display_parse(o, optarg, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    return -1;
+}
+
+/* --- the loop ------------------------------------------------------------ */
+
+/* QEMU's first pass: every option must exist and have its argument. */
+static bool check_options(int argc, char **argv)
+{
+    for (int optind = 1; optind < argc;) {
+        const char *optarg;
+
+        if (argv[optind][0] != '-') {
+            optind++;           /* a disk image: the second pass says */
+        } else if (!lookup_opt(argc, argv, &optarg, &optind)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int qomu_options_parse(QomuOptions *o, int argc, char **argv)
+{
+    int status = -1;
+
+    if (!check_options(argc, argv)) {
+        loc_set_none();
+        return 1;
+    }
+    for (int optind = 1; optind < argc && status < 0;) {
+        const QomuOption *popt;
+        const char *optarg;
+
+        if (argv[optind][0] != '-') {
+            /* QEMU: -hda ARG.  No block layer yet. */
+            loc_set_cmdline(argv, optind, 1);
+            error_report("Option not supported in this build");
+            status = 1;
+            break;
+        }
+        popt = lookup_opt(argc, argv, &optarg, &optind);
+        status = popt ? handle_option(o, popt, optarg) : 1;
+    }
+    /* As QEMU: clear the location left behind by the loop. */
+    loc_set_none();
+    return status;
+}
+
+/* --- after the loop ------------------------------------------------------ */
+
+/* QEMU's qemu_validate_options(). */
+static bool validate_options(QomuOptions *o)
+{
+    if (!keyval_get_str(o->machine_opts, "kernel")) {
+        if (keyval_get_str(o->machine_opts, "append")) {
+            error_report("-append only allowed with -kernel option");
+            return false;
+        }
+        if (keyval_get_str(o->machine_opts, "initrd")) {
+            error_report("-initrd only allowed with -kernel option");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* -name (QEMU's parse_name).  Threads are always named in qomu, so
+ * debug-threads has nothing to switch. */
+static void apply_name(QomuOptions *o)
+{
+    QemuOpts *name = qemu_opts_find_first(&o->name_opts);
+    const char *proc_name = name ? qemu_opt_get(name, "process") : NULL;
+
+    if (proc_name) {
+        prctl(PR_SET_NAME, proc_name);
+    }
+}
+
+/* -d / -D: QEMU's log set-up in qemu_process_early_options(). */
+static bool apply_log_options(QomuOptions *o)
+{
+    Error *err = NULL;
+    int mask = 0;
+
+    if (o->log_mask) {
+        mask = qomu_str_to_log_mask(o->log_mask);
+        if (!mask) {
+            qomu_print_log_usage(stdout);
+            return false;
+        }
+    }
+    if (!qomu_set_log_filename_flags(o->log_file, mask, &err)) {
+        error_report_err(err);
+        return false;
+    }
+    return true;
+}
+
+/* QEMU's parse_memory_options(): -m into "memory"; a size without a
+ * suffix gets "M" (QEMU's legacy MiB default). */
+static bool parse_memory_options(QomuOptions *o)
+{
+    QemuOpts *opts = qemu_opts_find_first(&o->memory_opts);
+    GVariantBuilder b;
+    Location loc;
+    bool ok;
+
+    loc_push_none(&loc);
+    g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+    if (opts) {
+        const char *size = qemu_opt_get(opts, "size");
+
+        qemu_opts_loc_restore(opts);
+        if (qemu_opt_get_size(opts, "size", 0) != 0) {
+            g_autofree char *mib = NULL;
+
+            if (g_ascii_isdigit(size[strlen(size) - 1])) {
+                size = mib = g_strdup_printf("%sM", size);
+            }
+            g_variant_builder_add(&b, "{sv}", "size",
+                                  g_variant_new_string(size));
+        }
+        if (qemu_opt_get(opts, "maxmem")) {
+            g_variant_builder_add(&b, "{sv}", "max-size", g_variant_new_string(
+                                  qemu_opt_get(opts, "maxmem")));
+        }
+        if (qemu_opt_get(opts, "slots")) {
+            g_variant_builder_add(&b, "{sv}", "slots", g_variant_new_string(
+                                  qemu_opt_get(opts, "slots")));
+        }
+    }
+    ok = machine_opts_merge(o, kv_wrap("memory", g_variant_ref_sink(
+                                       g_variant_builder_end(&b))), false);
+    loc_pop(&loc);
+    return ok;
+}
+
+bool qomu_options_finish(QomuOptions *o)
+{
+    if (!validate_options(o)) {
+        return false;
+    }
+    apply_name(o);
+    if (o->display_unavailable) {
+        /* QEMU's qemu_display_early_init(), for a display module that
+         * is not there. */
+        error_report("Display '%s' is not available.",
+                     o->display_unavailable);
+        return false;
+    }
+    return apply_log_options(o) && parse_memory_options(o);
+}

@@ -1,0 +1,92 @@
+/*
+ * vcpu-helper.h - what the accelerator and CPU tests share: capturing
+ * stderr (messages are checked as the user sees them, program name and
+ * all), finding threads by name in /proc/self/task, waiting with a
+ * deadline.
+ */
+#ifndef TESTS_UNIT_VCPU_HELPER_H
+#define TESTS_UNIT_VCPU_HELPER_H
+
+#include "util/osdep.h"
+#include "util/error-report.h"
+
+#include <fcntl.h>
+
+/* --- stderr capture (single-threaded use: the fd is process-wide) --- */
+
+typedef struct StderrCapture {
+    int saved_fd;
+    char path[64];
+} StderrCapture;
+
+static inline void stderr_capture_begin(StderrCapture *c)
+{
+    int fd;
+
+    g_strlcpy(c->path, "/tmp/qomu-test-stderr-XXXXXX", sizeof(c->path));
+    fd = mkstemp(c->path);
+    g_assert(fd >= 0);
+    fflush(stderr);
+    c->saved_fd = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+/* Returns what was written since begin (g_free it). */
+static inline char *stderr_capture_end(StderrCapture *c)
+{
+    char *text = NULL;
+
+    fflush(stderr);
+    dup2(c->saved_fd, STDERR_FILENO);
+    close(c->saved_fd);
+    g_file_get_contents(c->path, &text, NULL, NULL);
+    unlink(c->path);
+    return text ? text : g_strdup("");
+}
+
+/* --- threads --- */
+
+/* The kernel's name of thread @tid of this process (g_free), or NULL. */
+static inline char *thread_comm(pid_t tid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/self/task/%d/comm", tid);
+    char *comm = NULL;
+
+    if (!g_file_get_contents(path, &comm, NULL, NULL)) {
+        return NULL;
+    }
+    g_strchomp(comm);
+    return comm;
+}
+
+/* How many threads of this process have a name starting with @prefix. */
+static inline int count_threads(const char *prefix)
+{
+    GDir *dir = g_dir_open("/proc/self/task", 0, NULL);
+    const char *name;
+    int n = 0;
+
+    g_assert(dir);
+    while ((name = g_dir_read_name(dir))) {
+        g_autofree char *comm = thread_comm(atoi(name));
+
+        n += comm && g_str_has_prefix(comm, prefix);
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+/* Poll @cond(@opaque) every millisecond for up to @ms; its last value. */
+static inline bool wait_until(bool (*cond)(void *), void *opaque, int ms)
+{
+    for (int i = 0; i < ms; i++) {
+        if (cond(opaque)) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return cond(opaque);
+}
+
+#endif /* TESTS_UNIT_VCPU_HELPER_H */
