@@ -77,6 +77,22 @@ static inline int count_threads(const char *prefix)
     return n;
 }
 
+/*
+ * True once no thread named "@prefix..." is left, polling for up to 1 s:
+ * pthread_join returns when the thread has cleared its tid, a moment
+ * before the kernel removes it from /proc/self/task.
+ */
+static inline bool threads_gone(const char *prefix)
+{
+    for (int i = 0; i < 1000; i++) {
+        if (count_threads(prefix) == 0) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
+}
+
 /* Poll @cond(@opaque) every millisecond for up to @ms; its last value. */
 static inline bool wait_until(bool (*cond)(void *), void *opaque, int ms)
 {
