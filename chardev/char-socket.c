@@ -25,8 +25,10 @@
  *
  * Threads: the connection fd changes only in the main thread, under
  * chr_write_lock, so a vCPU writing concurrently sees either the old
- * connection or none.  Writes are blocking sends: a client that stops
- * reading stalls the writer (as QEMU's write_all retry loop does).
+ * connection or none.  Writes never block: a client that stops reading
+ * makes a send fail with EAGAIN; qemu_chr_fe_write_all() then retries
+ * (stalling that writer, as QEMU's write_all retry loop does), while
+ * qemu_chr_fe_write() returns and lets the caller retry (the monitor).
  */
 #include "util/osdep.h"
 #include <fcntl.h>
@@ -160,8 +162,12 @@ static int socket_chr_write(Chardev *chr, const uint8_t *buf, int len)
         return len;     /* no client: dropped (QEMU: "XXX: indicate an error?") */
     }
     /* MSG_NOSIGNAL: a client that left is an EPIPE, not a SIGPIPE.  The
-     * main loop then sees the end of the stream and disconnects. */
-    return send(s->fd, buf, len, MSG_NOSIGNAL);
+     * main loop then sees the end of the stream and disconnects.
+     * MSG_DONTWAIT: a client that stops reading gives EAGAIN instead of
+     * stalling the writer (QEMU's sockets are non-blocking too):
+     * qemu_chr_write(write_all) retries, and a monitor keeps its output
+     * and retries later, so the main loop never blocks on a client. */
+    return send(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static void socket_chr_update_read_handler(Chardev *chr)

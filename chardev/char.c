@@ -14,6 +14,8 @@
 #include "util/osdep.h"
 #include "util/cutils.h"
 #include "util/error-report.h"
+#include "util/help-option.h"
+#include "util/qemu-opts.h"            /* get_opt_value() */
 #include "chardev/char-fe.h"
 
 /* --- the abstract type ------------------------------------------------- */
@@ -227,11 +229,6 @@ static bool chr_opts_validate(GVariant *opts, Error **errp)
 
 /* --- creating ---------------------------------------------------------- */
 
-static bool is_help_option(const char *s)
-{
-    return !strcmp(s, "help") || !strcmp(s, "?");
-}
-
 static void help_append(ObjectClass *oc, void *opaque)
 {
     /* "chardev-file" -> "file" */
@@ -363,35 +360,26 @@ static void chr_parse_legacy_params(GVariantDict *d, const char *params,
     bool first = true;
 
     while (*p) {
-        g_autoptr(GString) item = g_string_new(NULL);
+        g_autofree char *item = NULL;
         const char *eq;
 
-        for (; *p; p++) {
-            if (*p == ',') {
-                if (p[1] != ',') {
-                    break;
-                }
-                p++;
-            }
-            g_string_append_c(item, *p);
-        }
+        p = get_opt_value(p, &item);
         if (*p == ',') {
             p++;
         }
-        eq = strchr(item->str, '=');
+        eq = strchr(item, '=');
         if (eq) {
-            g_autofree char *name = g_strndup(item->str, eq - item->str);
+            g_autofree char *name = g_strndup(item, eq - item);
 
             g_variant_dict_insert(d, name, "s", eq + 1);
         } else if (first && implied) {
-            g_variant_dict_insert(d, implied, "s", item->str);
-        } else if (item->len) {
-            bool no = g_str_has_prefix(item->str, "no");
-            const char *name = no ? item->str + 2 : item->str;
+            g_variant_dict_insert(d, implied, "s", item);
+        } else if (*item) {
+            bool no = g_str_has_prefix(item, "no");
+            const char *name = no ? item + 2 : item;
             const char *value = no ? "off" : "on";
 
-            warn_report("short-form boolean option '%s' deprecated",
-                        item->str);
+            warn_report("short-form boolean option '%s' deprecated", item);
             error_printf("Please use %s=%s instead\n", name, value);
             g_variant_dict_insert(d, name, "s", value);
         }

@@ -5,8 +5,8 @@
  *
  * Each step reports its own errors, with the location QEMU gives them:
  * the machine's properties and the board have none (QEMU cleared it
- * after the option loop); -accel, -device and -debugcon restore the
- * location of their option first.
+ * after the option loop); -accel, -device, -serial and -debugcon restore
+ * the location of their option first.
  */
 #include "util/osdep.h"
 #include "util/bql.h"
@@ -17,10 +17,13 @@
 #include "hw/core/qdev-globals.h"
 #include "hw/i386/x86-cpu.h"
 #include "machine/machine.h"
+#include "monitor/monitor.h"
+#include "monitor/monitor-opts.h"
 #include "system/cpus.h"
 #include "system/qdev-monitor.h"
 #include "system/runstate.h"
 #include "machine/machine-init.h"
+#include "block/drive.h"
 
 /* --- the machine type ---------------------------------------------------- */
 
@@ -366,6 +369,109 @@ static bool create_debugcons(QomuOptions *o)
     return true;
 }
 
+/* --- serial ports -------------------------------------------------------- */
+
+/* The chardev of each serial port (QEMU's serial_hds): Chardev * or
+ * NULL ("-serial none"), by index; the chardevs are /chardevs'. */
+static GPtrArray *serial_hds;
+
+Chardev *serial_hd(int i)
+{
+    if (!serial_hds || i < 0 || (guint)i >= serial_hds->len) {
+        return NULL;
+    }
+    return serial_hds->pdata[i];
+}
+
+int serial_hds_add(Chardev *chr)
+{
+    if (!serial_hds) {
+        serial_hds = g_ptr_array_new();
+    }
+    g_ptr_array_add(serial_hds, chr);
+    return serial_hds->len - 1;
+}
+
+void serial_hds_clear(void)
+{
+    g_clear_pointer(&serial_hds, g_ptr_array_unref);
+}
+
+/*
+ * The default serial port (QEMU's qemu_create_default_devices): none
+ * with -nodefaults, after any -serial, on a board without serial ports,
+ * or with "-device isa-serial".  Otherwise QEMU uses "mon:stdio" with
+ * -nographic (the monitor multiplexed in) and "vc" without (a text
+ * console, which -display none shows nowhere).  qomu has no multiplexer
+ * and no text console: "stdio" and "null".
+ */
+static const char *default_serial(QomuOptions *o, MachineClass *mc)
+{
+    if (!o->defaults || o->serial->len || mc->no_serial) {
+        return NULL;
+    }
+    for (GList *l = o->device_opts.head.head; l; l = l->next) {
+        const char *driver = qemu_opt_get(l->data, "driver");
+
+        if (driver && !strcmp(driver, "isa-serial")) {
+            return NULL;
+        }
+    }
+    return o->nographic ? "stdio" : "null";
+}
+
+/* One serial port from DEV (QEMU's serial_parse): chardev "serialN", or
+ * a hole for "none".  Reports errors as QEMU does. */
+static bool serial_parse(const char *devname)
+{
+    g_autofree char *label = NULL;
+    Error *err = NULL;
+    Chardev *chr;
+
+    if (!strcmp(devname, "none")) {
+        serial_hds_add(NULL);
+        return true;
+    }
+    label = g_strdup_printf("serial%u", serial_hds ? serial_hds->len : 0);
+    chr = qemu_chr_new(label, devname, &err);
+    if (!chr) {
+        /* QEMU says nothing more for a "chardev:ID" it cannot find. */
+        if (err && !g_str_has_prefix(devname, "chardev:")) {
+            error_report_err(err);
+        } else {
+            error_free(err);
+        }
+        error_report("could not connect serial device to character "
+                     "backend '%s'", devname);
+        return false;
+    }
+    serial_hds_add(chr);
+    return true;
+}
+
+/* -serial, each with its location, or the default (before -debugcon, in
+ * QEMU's qemu_create_late_backends order). */
+static bool create_serials(QomuOptions *o, MachineState *ms)
+{
+    const char *dflt = default_serial(o, MACHINE_GET_CLASS(ms));
+
+    if (dflt) {
+        return serial_parse(dflt);
+    }
+    for (guint i = 0; i < o->serial->len; i++) {
+        DebugconOption *d = o->serial->pdata[i];
+        bool ok;
+
+        loc_push_restore(&d->loc);
+        ok = serial_parse(d->chardev);
+        loc_pop(&d->loc);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* --- devices ------------------------------------------------------------- */
 
 /* QEMU's qemu_process_help_options(): -cpu help, -device [DRIVER,]help. */
@@ -426,6 +532,14 @@ static bool create_machine(QomuOptions *o, MachineState **pms, int *status)
     if (*status >= 0) {
         return false;
     }
+    /* QEMU's qemu_create_early_backends(): drives before the machine's
+     * properties, so that those can name them. */
+    *status = configure_blockdev(&o->drive_opts, &o->device_opts,
+                                 mc->block_default_type, o->snapshot,
+                                 o->defaults && !mc->no_cdrom);
+    if (*status >= 0) {
+        return false;
+    }
     *status = 1;
     if (!machine_apply_options(ms, o->machine_opts, &accel) ||
         !configure_accelerators(o, accel, ms)) {
@@ -452,7 +566,12 @@ int qomu_machine_init(QomuOptions *o)
     if (!create_machine(o, &ms, &status)) {
         return status;
     }
-    if (!create_debugcons(o) ||
+    /* QEMU's qemu_create_late_backends(): the monitors first (they are
+     * served once the main loop runs), then serial ports, debugcons. */
+    if (!monitor_create_from_options(o->monitors)) {
+        return 1;
+    }
+    if (!create_serials(o, ms) || !create_debugcons(o) ||
         (o->cpu_option && !parse_cpu_option(o->cpu_option, ms))) {
         return 1;
     }
@@ -461,6 +580,10 @@ int qomu_machine_init(QomuOptions *o)
         return 1;
     }
     if (!create_cli_devices(o)) {
+        return 1;
+    }
+    /* QEMU's qemu_machine_creation_done(): drives nothing took */
+    if (!drive_check_orphans()) {
         return 1;
     }
     machine_creation_done(ms);
@@ -477,6 +600,13 @@ void qomu_machine_teardown(void)
      * space, which cannot go while a listener is registered. */
     accel_cleanup();
     machine_destroy();
+    /* The devices let go of their drives: close them, flushing what the
+     * guest wrote (QEMU's bdrv_close_all in qemu_cleanup). */
+    blockdev_close_all();
+    /* Monitors are frontends too (QEMU's monitor_cleanup); the reply to
+     * "quit" goes out here, after SHUTDOWN. */
+    monitor_cleanup();
     /* Their frontends went with the machine's devices. */
+    serial_hds_clear();
     qemu_chr_cleanup();
 }

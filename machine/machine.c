@@ -502,16 +502,20 @@ static void machine_unparent_child(Object *ms, const char *name)
     }
 }
 
+/* Referenced: unparenting one child may destroy another (a sysbus device
+ * that is a direct child of /machine, like /machine/i440fx, goes when
+ * the main system bus in /machine/unattached goes). */
 static int collect_child(Object *child, void *opaque)
 {
-    g_ptr_array_add(opaque, child);
+    g_ptr_array_add(opaque, object_ref(child));
     return 0;
 }
 
 void machine_destroy(void)
 {
     MachineState *ms = current_machine;
-    g_autoptr(GPtrArray) children = g_ptr_array_new();
+    g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func(
+        object_unref);
 
     if (!ms) {
         return;
@@ -531,8 +535,11 @@ void machine_destroy(void)
     machine_unparent_child(OBJECT(ms), "peripheral-anon");
     object_child_foreach(OBJECT(ms), collect_child, children);
     for (guint i = 0; i < children->len; i++) {
-        object_unparent(children->pdata[i]);
+        if (OBJECT(children->pdata[i])->parent) {
+            object_unparent(children->pdata[i]);
+        }
     }
+    g_ptr_array_set_size(children, 0);
     if (reset_bus) {
         qomu_unregister_reset(qbus_reset_all_fn, reset_bus);
         reset_bus = NULL;

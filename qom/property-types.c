@@ -9,15 +9,41 @@
 #include "util/osdep.h"
 #include "qom-internal.h"
 
-/* Every kind here has one setter, on a PropScalar: its ->set is the
- * generic object_property_set_scalar, which unboxes GVariants into it,
- * while the typed and text front ends call it directly. */
-static ObjectProperty *with_set_scalar(ObjectProperty *prop,
-                                       ObjectPropertySetScalar *set_scalar)
+static void property_release_opaque(Object *obj, const char *name,
+                                    void *opaque)
 {
-    if (prop->set) {
-        prop->set_scalar = set_scalar;
+    (void)obj;
+    (void)name;
+    g_free(opaque);
+}
+
+/*
+ * Every kind here has one setter, on a PropScalar: its ->set is the
+ * generic object_property_set_scalar, which unboxes GVariants into
+ * @set_scalar, while the typed and text front ends call it directly.
+ * Adds such a property to @obj, or with @obj NULL to @klass: readable if
+ * @get, writable if @set_scalar, @opaque holding its accessors.  An
+ * instance property frees @opaque with itself; a class property's lives
+ * as long as the class (QEMU does the same).
+ */
+static ObjectProperty *add_scalar_property(Object *obj, ObjectClass *klass,
+                                           const char *name,
+                                           const char *type,
+                                           ObjectPropertyGet *get,
+                                           ObjectPropertySetScalar *set_scalar,
+                                           void *opaque)
+{
+    ObjectPropertySet *set = set_scalar ? object_property_set_scalar : NULL;
+    ObjectProperty *prop;
+
+    if (obj) {
+        prop = object_property_add(obj, name, type, get, set,
+                                   property_release_opaque, opaque);
+    } else {
+        prop = object_class_property_add(klass, name, type, get, set, NULL,
+                                         opaque);
     }
+    prop->set_scalar = set_scalar;
     return prop;
 }
 
@@ -60,28 +86,24 @@ static bool property_set_bool(Object *obj, ObjectProperty *prop,
     return true;
 }
 
-static void property_release_opaque(Object *obj, const char *name,
-                                    void *opaque)
+static ObjectProperty *add_bool(Object *obj, ObjectClass *klass,
+                                const char *name, ObjectBoolGet *get,
+                                ObjectBoolSet *set)
 {
-    (void)obj;
-    (void)name;
-    g_free(opaque);
+    BoolProperty *bp = g_new(BoolProperty, 1);
+
+    bp->get = get;
+    bp->set = set;
+    return add_scalar_property(obj, klass, name, "bool",
+                               get ? property_get_bool : NULL,
+                               set ? property_set_bool : NULL, bp);
 }
 
 ObjectProperty *object_property_add_bool(Object *obj, const char *name,
                                          ObjectBoolGet *get,
                                          ObjectBoolSet *set)
 {
-    BoolProperty *bp = g_new(BoolProperty, 1);
-
-    bp->get = get;
-    bp->set = set;
-    ObjectProperty *prop = object_property_add(obj, name, "bool",
-        get ? property_get_bool : NULL,
-        set ? object_property_set_scalar : NULL,
-        property_release_opaque, bp);
-
-    return with_set_scalar(prop, property_set_bool);
+    return add_bool(obj, NULL, name, get, set);
 }
 
 ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
@@ -89,18 +111,7 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
                                                ObjectBoolGet *get,
                                                ObjectBoolSet *set)
 {
-    /* Class properties live as long as the class: the opaque is never
-     * released (QEMU does the same). */
-    BoolProperty *bp = g_new(BoolProperty, 1);
-
-    bp->get = get;
-    bp->set = set;
-    ObjectProperty *prop = object_class_property_add(klass, name, "bool",
-        get ? property_get_bool : NULL,
-        set ? object_property_set_scalar : NULL,
-        NULL, bp);
-
-    return with_set_scalar(prop, property_set_bool);
+    return add_bool(NULL, klass, name, get, set);
 }
 
 /* -- string ----------------------------------------------------------- */
@@ -144,19 +155,23 @@ static bool property_set_str(Object *obj, ObjectProperty *prop,
     return true;
 }
 
-ObjectProperty *object_property_add_str(Object *obj, const char *name,
-                                        ObjectStrGet *get, ObjectStrSet *set)
+static ObjectProperty *add_str(Object *obj, ObjectClass *klass,
+                               const char *name, ObjectStrGet *get,
+                               ObjectStrSet *set)
 {
     StringProperty *sp = g_new(StringProperty, 1);
 
     sp->get = get;
     sp->set = set;
-    ObjectProperty *prop = object_property_add(obj, name, "string",
-        get ? property_get_str : NULL,
-        set ? object_property_set_scalar : NULL,
-        property_release_opaque, sp);
+    return add_scalar_property(obj, klass, name, "string",
+                               get ? property_get_str : NULL,
+                               set ? property_set_str : NULL, sp);
+}
 
-    return with_set_scalar(prop, property_set_str);
+ObjectProperty *object_property_add_str(Object *obj, const char *name,
+                                        ObjectStrGet *get, ObjectStrSet *set)
+{
+    return add_str(obj, NULL, name, get, set);
 }
 
 ObjectProperty *object_class_property_add_str(ObjectClass *klass,
@@ -164,16 +179,7 @@ ObjectProperty *object_class_property_add_str(ObjectClass *klass,
                                               ObjectStrGet *get,
                                               ObjectStrSet *set)
 {
-    StringProperty *sp = g_new(StringProperty, 1);
-
-    sp->get = get;
-    sp->set = set;
-    ObjectProperty *prop = object_class_property_add(klass, name, "string",
-        get ? property_get_str : NULL,
-        set ? object_property_set_scalar : NULL,
-        NULL, sp);
-
-    return with_set_scalar(prop, property_set_str);
+    return add_str(NULL, klass, name, get, set);
 }
 
 /* -- enum ------------------------------------------------------------- */
@@ -224,15 +230,22 @@ static bool property_set_enum(Object *obj, ObjectProperty *prop,
     return true;
 }
 
-static EnumProperty *enum_property_new(const QEnumLookup *lookup,
-                                       ObjectEnumGet *get, ObjectEnumSet *set)
+static ObjectProperty *add_enum(Object *obj, ObjectClass *klass,
+                                const char *name, const char *typename,
+                                const QEnumLookup *lookup,
+                                ObjectEnumGet *get, ObjectEnumSet *set)
 {
     EnumProperty *ep = g_new(EnumProperty, 1);
+    ObjectProperty *prop;
 
     ep->lookup = lookup;
     ep->get = get;
     ep->set = set;
-    return ep;
+    prop = add_scalar_property(obj, klass, name, typename,
+                               get ? property_get_enum : NULL,
+                               set ? property_set_enum : NULL, ep);
+    prop->enum_lookup = lookup;
+    return prop;
 }
 
 ObjectProperty *object_property_add_enum(Object *obj, const char *name,
@@ -241,13 +254,7 @@ ObjectProperty *object_property_add_enum(Object *obj, const char *name,
                                          ObjectEnumGet *get,
                                          ObjectEnumSet *set)
 {
-    ObjectProperty *prop = object_property_add(obj, name, typename,
-        get ? property_get_enum : NULL,
-        set ? object_property_set_scalar : NULL,
-        property_release_opaque, enum_property_new(lookup, get, set));
-
-    prop->enum_lookup = lookup;
-    return with_set_scalar(prop, property_set_enum);
+    return add_enum(obj, NULL, name, typename, lookup, get, set);
 }
 
 ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
@@ -257,13 +264,7 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
                                                ObjectEnumGet *get,
                                                ObjectEnumSet *set)
 {
-    ObjectProperty *prop = object_class_property_add(klass, name, typename,
-        get ? property_get_enum : NULL,
-        set ? object_property_set_scalar : NULL,
-        NULL, enum_property_new(lookup, get, set));
-
-    prop->enum_lookup = lookup;
-    return with_set_scalar(prop, property_set_enum);
+    return add_enum(NULL, klass, name, typename, lookup, get, set);
 }
 
 /* -- integer fields --------------------------------------------------- */
@@ -336,67 +337,50 @@ static const char *field_type_name(unsigned size)
     }
 }
 
-static ObjectProperty *add_field(Object *obj, const char *name,
-                                 const void *v, unsigned size,
+/* The field at @v in @obj's instance, or with @obj NULL at @offset in
+ * every instance of @klass. */
+static ObjectProperty *add_field(Object *obj, ObjectClass *klass,
+                                 const char *name, const void *v,
+                                 ptrdiff_t offset, unsigned size,
                                  ObjectPropertyFlags flags)
 {
     FieldProperty *fp = g_new0(FieldProperty, 1);
 
     fp->ptr = v;
-    fp->size = size;
-    ObjectProperty *prop = object_property_add(obj, name,
-        field_type_name(size),
-        (flags & OBJ_PROP_FLAG_READ) ? property_get_field : NULL,
-        (flags & OBJ_PROP_FLAG_WRITE) ? object_property_set_scalar : NULL,
-        property_release_opaque, fp);
-
-    return with_set_scalar(prop, property_set_field);
-}
-
-static ObjectProperty *class_add_field(ObjectClass *klass, const char *name,
-                                       ptrdiff_t offset, unsigned size,
-                                       ObjectPropertyFlags flags)
-{
-    FieldProperty *fp = g_new0(FieldProperty, 1);
-
     fp->offset = offset;
-    fp->is_class = true;
+    fp->is_class = !obj;
     fp->size = size;
-    ObjectProperty *prop = object_class_property_add(klass, name,
-        field_type_name(size),
+    return add_scalar_property(obj, klass, name, field_type_name(size),
         (flags & OBJ_PROP_FLAG_READ) ? property_get_field : NULL,
-        (flags & OBJ_PROP_FLAG_WRITE) ? object_property_set_scalar : NULL,
-        NULL, fp);
-
-    return with_set_scalar(prop, property_set_field);
+        (flags & OBJ_PROP_FLAG_WRITE) ? property_set_field : NULL, fp);
 }
 
 ObjectProperty *object_property_add_uint8_ptr(Object *obj, const char *name,
                                               const uint8_t *v,
                                               ObjectPropertyFlags flags)
 {
-    return add_field(obj, name, v, 1, flags);
+    return add_field(obj, NULL, name, v, 0, 1, flags);
 }
 
 ObjectProperty *object_property_add_uint16_ptr(Object *obj, const char *name,
                                                const uint16_t *v,
                                                ObjectPropertyFlags flags)
 {
-    return add_field(obj, name, v, 2, flags);
+    return add_field(obj, NULL, name, v, 0, 2, flags);
 }
 
 ObjectProperty *object_property_add_uint32_ptr(Object *obj, const char *name,
                                                const uint32_t *v,
                                                ObjectPropertyFlags flags)
 {
-    return add_field(obj, name, v, 4, flags);
+    return add_field(obj, NULL, name, v, 0, 4, flags);
 }
 
 ObjectProperty *object_property_add_uint64_ptr(Object *obj, const char *name,
                                                const uint64_t *v,
                                                ObjectPropertyFlags flags)
 {
-    return add_field(obj, name, v, 8, flags);
+    return add_field(obj, NULL, name, v, 0, 8, flags);
 }
 
 ObjectProperty *object_class_property_add_uint32_ptr(ObjectClass *klass,
@@ -404,7 +388,7 @@ ObjectProperty *object_class_property_add_uint32_ptr(ObjectClass *klass,
                                                      ptrdiff_t offset,
                                                      ObjectPropertyFlags f)
 {
-    return class_add_field(klass, name, offset, 4, f);
+    return add_field(NULL, klass, name, NULL, offset, 4, f);
 }
 
 ObjectProperty *object_class_property_add_uint64_ptr(ObjectClass *klass,
@@ -412,7 +396,7 @@ ObjectProperty *object_class_property_add_uint64_ptr(ObjectClass *klass,
                                                      ptrdiff_t offset,
                                                      ObjectPropertyFlags f)
 {
-    return class_add_field(klass, name, offset, 8, f);
+    return add_field(NULL, klass, name, NULL, offset, 8, f);
 }
 
 /* -- alias ------------------------------------------------------------ */

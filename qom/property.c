@@ -479,11 +479,8 @@ bool prop_scalar_uint_range(const PropScalar *value, const char *name,
 {
     uint64_t v;
 
-    if (!prop_scalar_uint64(value, name, &v, errp)) {
-        return false;
-    }
-    if (v > max) {
-        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
+    if (!prop_scalar_uint64(value, name, &v, errp) ||
+        !input_check_uintN(name, v, max, type_name, errp)) {
         return false;
     }
     *out = v;
@@ -532,11 +529,8 @@ bool prop_value_int_range(GVariant *value, const char *name, int64_t min,
 {
     int64_t v;
 
-    if (!prop_value_int64(value, name, &v, errp)) {
-        return false;
-    }
-    if (v < min || v > max) {
-        error_setg(errp, "Parameter '%s' expects %s", name, type_name);
+    if (!prop_value_int64(value, name, &v, errp) ||
+        !input_check_intN(name, v, min, max, type_name, errp)) {
         return false;
     }
     *out = v;

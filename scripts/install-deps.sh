@@ -21,6 +21,7 @@ packages=(
     python3-kconfiglib              # Kconfig: make defconfig, menuconfig
     qemu-system-x86                 # QEMU: reference for guest tests and bench/
     qemu-utils                      # qemu-img: disk images for tests
+    socat                           # tests/monitor: talks to QMP/HMP sockets
 )
 if [[ -n "${QOMU_DEPS_PACKAGES:-}" ]]; then
     read -r -a packages <<< "$QOMU_DEPS_PACKAGES"

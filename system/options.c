@@ -17,7 +17,9 @@
 #include "hw/core/qdev-globals.h"
 #include "accel/accel.h"
 #include "machine/machine.h"
+#include "monitor/monitor-opts.h"
 #include "system/options.h"
+#include "block/drive.h"
 #include "machine-opts.h"
 
 #include <sys/prctl.h>
@@ -29,6 +31,9 @@ typedef enum QomuOptionIndex {
     OPT_global, OPT_device, OPT_name, OPT_display, OPT_nographic,
     OPT_chardev, OPT_kernel, OPT_append, OPT_initrd, OPT_debugcon, OPT_S,
     OPT_d, OPT_D, OPT_enable_kvm, OPT_no_reboot, OPT_nodefaults, OPT_msg,
+    OPT_monitor,                /* -qmp, -qmp-pretty, -monitor, -mon */
+    OPT_serial,
+    OPT_drive, OPT_hda, OPT_hdb, OPT_hdc, OPT_hdd, OPT_cdrom, OPT_snapshot,
     OPT_UNSUPPORTED,            /* a QEMU option this build lacks */
 } QomuOptionIndex;
 
@@ -58,6 +63,14 @@ static const QomuOption qomu_options[] = {
     { "append", true, OPT_append },
     { "initrd", true, OPT_initrd },
     { "debugcon", true, OPT_debugcon },
+    { "serial", true, OPT_serial },
+    { "drive", true, OPT_drive },
+    { "hda", true, OPT_hda },
+    { "hdb", true, OPT_hdb },
+    { "hdc", true, OPT_hdc },
+    { "hdd", true, OPT_hdd },
+    { "cdrom", true, OPT_cdrom },
+    { "snapshot", false, OPT_snapshot },
     { "S", false, OPT_S },
     { "d", true, OPT_d },
     { "D", true, OPT_D },
@@ -65,6 +78,10 @@ static const QomuOption qomu_options[] = {
     { "no-reboot", false, OPT_no_reboot },
     { "nodefaults", false, OPT_nodefaults },
     { "msg", true, OPT_msg },
+    { "qmp", true, OPT_monitor },
+    { "qmp-pretty", true, OPT_monitor },
+    { "monitor", true, OPT_monitor },
+    { "mon", true, OPT_monitor },
 };
 
 /*
@@ -81,29 +98,29 @@ static const UnsupportedOption unsupported_options[] = {
     { "acpitable", true }, { "action", true }, { "add-fd", true },
     { "async-teardown", false }, { "audio", true }, { "audio-help", false },
     { "audiodev", true }, { "bios", true }, { "blockdev", true },
-    { "boot", true }, { "cdrom", true }, { "chroot", true },
+    { "boot", true }, { "chroot", true },
     { "compat", true }, { "daemonize", false }, { "dfilter", true },
-    { "drive", true }, { "dtb", true }, { "dump-vmstate", true },
+    { "dtb", true }, { "dump-vmstate", true },
     { "echr", true }, { "enable-sync-profile", false }, { "fda", true },
     { "fdb", true }, { "fsdev", true }, { "full-screen", false },
-    { "fw_cfg", true }, { "g", true }, { "gdb", true }, { "hda", true },
-    { "hdb", true }, { "hdc", true }, { "hdd", true }, { "icount", true },
+    { "fw_cfg", true }, { "g", true }, { "gdb", true },
+    { "icount", true },
     { "incoming", true }, { "iscsi", true }, { "k", true }, { "L", true },
     { "loadvm", true }, { "mem-path", true }, { "mem-prealloc", false },
-    { "mon", true }, { "monitor", true }, { "mtdblock", true },
+    { "mtdblock", true },
     { "net", true }, { "netdev", true }, { "nic", true },
     { "no-acpi", false }, { "no-fd-bootchk", false }, { "no-hpet", false },
     { "no-shutdown", false }, { "no-user-config", false },
     { "numa", true }, { "object", true }, { "only-migratable", false },
     { "option-rom", true }, { "overcommit", true }, { "parallel", true },
     { "pflash", true }, { "pidfile", true }, { "plugin", true },
-    { "portrait", false }, { "preconfig", false }, { "qmp", true },
-    { "qmp-pretty", true }, { "qtest", true }, { "qtest-log", true },
+    { "portrait", false }, { "preconfig", false },
+    { "qtest", true }, { "qtest-log", true },
     { "readconfig", true }, { "rotate", true }, { "rtc", true },
     { "runas", true }, { "s", false }, { "sandbox", true },
     { "sd", true }, { "seed", true }, { "semihosting", false },
-    { "semihosting-config", true }, { "serial", true }, { "set", true },
-    { "singlestep", false }, { "smbios", true }, { "snapshot", false },
+    { "semihosting-config", true }, { "set", true },
+    { "singlestep", false }, { "smbios", true },
     { "spice", true }, { "tpmdev", true }, { "trace", true },
     { "usb", false }, { "usbdevice", true }, { "uuid", true },
     { "vga", true }, { "virtfs", true }, { "vnc", true },
@@ -215,6 +232,8 @@ void qomu_options_init(QomuOptions *o)
     o->autostart = true;
     o->defaults = true;
     o->debugcon = g_ptr_array_new();
+    o->monitors = monitor_options_new();
+    o->serial = g_ptr_array_new();
     o->accel_opts = (QemuOptsList) { .name = "accel",
                                      .implied_opt_name = "accel" };
     o->device_opts = (QemuOptsList) { .name = "device",
@@ -230,6 +249,7 @@ void qomu_options_init(QomuOptions *o)
                                     .merge_lists = true,
                                     .desc = name_desc };
     o->msg_opts = (QemuOptsList) { .name = "msg", .desc = msg_desc };
+    o->drive_opts = (QemuOptsList) DRIVE_OPTS_LIST_INIT;
 }
 
 void qomu_options_free(QomuOptions *o)
@@ -243,12 +263,21 @@ void qomu_options_free(QomuOptions *o)
         g_free(d);
     }
     g_clear_pointer(&o->debugcon, g_ptr_array_unref);
+    g_clear_pointer(&o->monitors, g_ptr_array_unref);
+    for (guint i = 0; o->serial && i < o->serial->len; i++) {
+        DebugconOption *d = o->serial->pdata[i];
+
+        g_free(d->chardev);
+        g_free(d);
+    }
+    g_clear_pointer(&o->serial, g_ptr_array_unref);
     qemu_opts_reset(&o->accel_opts);
     qemu_opts_reset(&o->device_opts);
     qemu_opts_reset(&o->chardev_opts);
     qemu_opts_reset(&o->memory_opts);
     qemu_opts_reset(&o->name_opts);
     qemu_opts_reset(&o->msg_opts);
+    qemu_opts_reset(&o->drive_opts);
 }
 
 /* --- option handlers: return -1 to go on, else an exit status ------------ */
@@ -342,6 +371,19 @@ static int opt_debugcon(QomuOptions *o, const char *optarg)
     d->chardev = g_strdup(optarg);
     loc_save(&d->loc);
     g_ptr_array_add(o->debugcon, d);
+    return -1;
+}
+
+/* -serial DEV: the same, for the board's serial ports (QEMU's
+ * add_device_config(DEV_SERIAL, ...)); any -serial, even "none", drops
+ * the default serial port. */
+static int opt_serial(QomuOptions *o, const char *optarg)
+{
+    DebugconOption *d = g_new0(DebugconOption, 1);
+
+    d->chardev = g_strdup(optarg);
+    loc_save(&d->loc);
+    g_ptr_array_add(o->serial, d);
     return -1;
 }
 
@@ -461,6 +503,26 @@ static int handle_option(QomuOptions *o, const QomuOption *popt,
         return opt_display(o, optarg);
     case OPT_debugcon:
         return opt_debugcon(o, optarg);
+    case OPT_monitor:
+        return monitor_parse_option(o->monitors, popt->name, optarg);
+    case OPT_serial:
+        return opt_serial(o, optarg);
+    case OPT_drive:
+        /* QEMU: no abbreviation ("-drive foo" is the flag foo=on) */
+        return qemu_opts_parse_noisily(&o->drive_opts, optarg, false) ? -1
+                                                                     : 1;
+    case OPT_hda:
+    case OPT_hdb:
+    case OPT_hdc:
+    case OPT_hdd:
+        return drive_add(&o->drive_opts, IF_DEFAULT, popt->index - OPT_hda,
+                         optarg, "media=disk") ? -1 : 1;
+    case OPT_cdrom:
+        return drive_add(&o->drive_opts, IF_DEFAULT, 2, optarg,
+                         "media=cdrom") ? -1 : 1;
+    case OPT_snapshot:
+        o->snapshot = true;
+        return -1;
     case OPT_UNSUPPORTED:
         error_report("Option not supported in this build");
         return 1;
@@ -598,11 +660,11 @@ int qomu_options_parse(QomuOptions *o, int argc, char **argv)
         const char *optarg;
 
         if (argv[optind][0] != '-') {
-            /* QEMU: -hda ARG.  No block layer yet. */
+            /* A disk image: QEMU's -hda ARG */
             loc_set_cmdline(argv, optind, 1);
-            error_report("Option not supported in this build");
-            status = 1;
-            break;
+            status = drive_add(&o->drive_opts, IF_DEFAULT, 0, argv[optind++],
+                               "media=disk") ? -1 : 1;
+            continue;
         }
         popt = lookup_opt(argc, argv, &optarg, &optind);
         status = popt ? handle_option(o, popt, optarg) : 1;

@@ -1,6 +1,6 @@
 /*
- * qom-help.c - property help text for `-machine NAME,help`,
- * `-device DRIVER,help` and QemuOpts help (see include/system/qom-help.h).
+ * qom-help.c - property help text for `-machine NAME,help` and
+ * `-device DRIVER,help` (see include/system/qom-help.h).
  * The layout is QEMU 7.2's, so scripts that scrape it keep working.
  */
 #include "util/osdep.h"
@@ -92,25 +92,6 @@ char *object_property_help(const char *name, const char *type,
         g_string_append_c(str, ')');
     }
     return g_string_free(str, false);
-}
-
-static gint pstrcmp(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
-void help_print_sorted(GString *out, const char *caption, GPtrArray *lines)
-{
-    g_ptr_array_sort(lines, pstrcmp);
-    if (lines->len > 0) {
-        g_string_append_printf(out, "%s options:\n", caption);
-    } else {
-        g_string_append_printf(out, "There are no options for %s.\n",
-                               caption);
-    }
-    for (guint i = 0; i < lines->len; i++) {
-        g_string_append_printf(out, "%s\n", (char *)lines->pdata[i]);
-    }
 }
 
 bool type_print_class_properties(GString *out, const char *typename)

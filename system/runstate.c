@@ -14,8 +14,10 @@
  * signal 15 from pid 1234 (bash)").  So qomu_main_loop() installs a
  * small SA_SIGINFO handler in front of GLib's that records si_pid and
  * then calls GLib's handler.
+ * Events (STOP, RESUME, RESET, SHUTDOWN) go to listeners: the monitor
+ * turns them into QMP events.
  * Not modelled: the run states of migration, debugging, suspend and
- * watchdogs; -action; QMP events (no monitor yet).
+ * watchdogs; -action.
  */
 #include "util/osdep.h"
 #include "util/bql.h"
@@ -53,7 +55,9 @@ static const char *const shutdown_cause_names[SHUTDOWN_CAUSE__MAX] = {
     [SHUTDOWN_CAUSE_NONE] = "none",
     [SHUTDOWN_CAUSE_HOST_ERROR] = "host-error",
     [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
+    [SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
     [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
+    [SHUTDOWN_CAUSE_HOST_UI] = "host-ui",
     [SHUTDOWN_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
     [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
     [SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
@@ -88,6 +92,52 @@ bool runstate_is_running(void)
     return current_run_state == RUN_STATE_RUNNING;
 }
 
+/* --- events (for QMP: see runstate.h) ------------------------------------ */
+
+typedef struct EventListener {
+    RunStateEventFn *fn;
+    void *opaque;
+} EventListener;
+
+static GArray *event_listeners;         /* EventListener */
+
+void runstate_add_event_listener(RunStateEventFn *fn, void *opaque)
+{
+    EventListener l = { fn, opaque };
+
+    if (!event_listeners) {
+        event_listeners = g_array_new(false, false, sizeof(EventListener));
+    }
+    g_array_append_val(event_listeners, l);
+}
+
+void runstate_remove_event_listener(RunStateEventFn *fn, void *opaque)
+{
+    for (guint i = 0; event_listeners && i < event_listeners->len; i++) {
+        EventListener *l = &g_array_index(event_listeners, EventListener, i);
+
+        if (l->fn == fn && l->opaque == opaque) {
+            g_array_remove_index(event_listeners, i);
+            return;
+        }
+    }
+}
+
+static void runstate_notify(RunStateEvent event, ShutdownCause cause)
+{
+    for (guint i = 0; event_listeners && i < event_listeners->len; i++) {
+        EventListener *l = &g_array_index(event_listeners, EventListener, i);
+
+        l->fn(event, cause, l->opaque);
+    }
+}
+
+bool shutdown_caused_by_guest(ShutdownCause cause)
+{
+    return cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN &&
+           cause != SHUTDOWN_CAUSE_SUBSYSTEM_RESET;
+}
+
 /* --- start and stop ------------------------------------------------------ */
 
 void vm_start(void)
@@ -95,21 +145,35 @@ void vm_start(void)
     if (runstate_is_running()) {
         return;
     }
+    /* QEMU's vm_prepare_start(): the event comes first. */
+    runstate_notify(RUNSTATE_EVENT_RESUME, SHUTDOWN_CAUSE_NONE);
     runstate_set(RUN_STATE_RUNNING);
     resume_all_vcpus();
 }
 
-void vm_stop(RunState state)
+/* QEMU's do_vm_stop(): STOP only if vCPUs were running, and only when
+ * asked (not at shutdown). */
+static void do_vm_stop(RunState state, bool send_stop)
 {
-    if (runstate_is_running()) {
+    bool was_running = runstate_is_running();
+
+    if (was_running) {
         pause_all_vcpus();
     }
     runstate_set(state);
+    if (was_running && send_stop) {
+        runstate_notify(RUNSTATE_EVENT_STOP, SHUTDOWN_CAUSE_NONE);
+    }
+}
+
+void vm_stop(RunState state)
+{
+    do_vm_stop(state, true);
 }
 
 void vm_shutdown(void)
 {
-    vm_stop(RUN_STATE_SHUTDOWN);
+    do_vm_stop(RUN_STATE_SHUTDOWN, false);
 }
 
 /* --- requests ------------------------------------------------------------ */
@@ -234,6 +298,10 @@ void qomu_system_reset(ShutdownCause cause)
     } else {
         qomu_devices_reset();
     }
+    if (cause != SHUTDOWN_CAUSE_NONE &&
+        cause != SHUTDOWN_CAUSE_SUBSYSTEM_RESET) {
+        runstate_notify(RUNSTATE_EVENT_RESET, cause);
+    }
 }
 
 /* --- the main loop ------------------------------------------------------- */
@@ -276,6 +344,8 @@ bool main_loop_should_exit(void)
     request = __atomic_exchange_n(&shutdown_requested, 0, __ATOMIC_SEQ_CST);
     if (request) {
         kill_report();
+        /* QEMU's qemu_system_shutdown(): the SHUTDOWN event. */
+        runstate_notify(RUNSTATE_EVENT_SHUTDOWN, request);
         return true;
     }
     request = __atomic_exchange_n(&reset_requested, 0, __ATOMIC_SEQ_CST);

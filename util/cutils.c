@@ -457,35 +457,41 @@ bool parse_option_size(const char *name, const char *value, uint64_t *ret,
     return true;
 }
 
-bool input_keyval_int64(const char *name, const char *str, int64_t *obj,
-                        Error **errp)
+/*
+ * The end of the visitors' whole-string number parsers (the qemu_strto*()
+ * result @ret): any failure, -ERANGE included, is QEMU's
+ * QERR_INVALID_PARAMETER_VALUE "Parameter '@name' expects @what"
+ * (QEMU: "TODO report -ERANGE more nicely" - it doesn't, neither do we).
+ */
+static bool parsed_or_error(int ret, const char *name, const char *what,
+                            Error **errp)
 {
-    /* QEMU: "TODO report -ERANGE more nicely" - it doesn't, neither do we */
-    if (qemu_strtoi64(str, NULL, 0, obj) < 0) {
-        error_setg(errp, "Parameter '%s' expects integer", name);
+    if (ret < 0) {
+        error_setg(errp, "Parameter '%s' expects %s", name, what);
         return false;
     }
     return true;
+}
+
+bool input_keyval_int64(const char *name, const char *str, int64_t *obj,
+                        Error **errp)
+{
+    return parsed_or_error(qemu_strtoi64(str, NULL, 0, obj), name,
+                           "integer", errp);
 }
 
 bool input_keyval_uint64(const char *name, const char *str, uint64_t *obj,
                          Error **errp)
 {
-    if (qemu_strtou64(str, NULL, 0, obj) < 0) {
-        error_setg(errp, "Parameter '%s' expects integer", name);
-        return false;
-    }
-    return true;
+    return parsed_or_error(qemu_strtou64(str, NULL, 0, obj), name,
+                           "integer", errp);
 }
 
 bool input_keyval_size(const char *name, const char *str, uint64_t *obj,
                        Error **errp)
 {
-    if (qemu_strtosz(str, NULL, obj) < 0) {
-        error_setg(errp, "Parameter '%s' expects size", name);
-        return false;
-    }
-    return true;
+    return parsed_or_error(qemu_strtosz(str, NULL, obj), name, "size",
+                           errp);
 }
 
 bool input_keyval_bool(const char *name, const char *str, bool *obj,
@@ -512,27 +518,15 @@ bool input_keyval_number(const char *name, const char *str, double *obj,
 bool input_string_int64(const char *name, const char *str, int64_t *obj,
                         Error **errp)
 {
-    int64_t val;
-
-    if (qemu_strtoi64(str, NULL, 0, &val)) {
-        error_setg(errp, "Parameter '%s' expects int64", name ?: "null");
-        return false;
-    }
-    *obj = val;
-    return true;
+    return parsed_or_error(qemu_strtoi64(str, NULL, 0, obj), name ?: "null",
+                           "int64", errp);
 }
 
 bool input_string_uint64(const char *name, const char *str, uint64_t *obj,
                          Error **errp)
 {
-    uint64_t val;
-
-    if (qemu_strtou64(str, NULL, 0, &val)) {
-        error_setg(errp, "Parameter '%s' expects uint64", name ?: "null");
-        return false;
-    }
-    *obj = val;
-    return true;
+    return parsed_or_error(qemu_strtou64(str, NULL, 0, obj), name ?: "null",
+                           "uint64", errp);
 }
 
 bool input_string_size(const char *name, const char *str, uint64_t *obj,
@@ -582,11 +576,8 @@ bool input_opts_uint64(const char *name, const char *str, uint64_t *obj,
 bool input_opts_size(const char *name, const char *str, uint64_t *obj,
                      Error **errp)
 {
-    if (qemu_strtosz(str ?: "", NULL, obj) < 0) {
-        error_setg(errp, "Parameter '%s' expects a size value", name);
-        return false;
-    }
-    return true;
+    return parsed_or_error(qemu_strtosz(str ?: "", NULL, obj), name,
+                           "a size value", errp);
 }
 
 bool input_check_uintN(const char *name, uint64_t value, uint64_t max,

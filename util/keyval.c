@@ -38,6 +38,7 @@
 
 #include "util/osdep.h"
 #include "util/keyval.h"
+#include "util/help-option.h"
 
 /* QEMU's key_in_cur[128]: fragments must be shorter than this. */
 #define KEYVAL_FRAGMENT_MAX 128
@@ -98,7 +99,7 @@ static KvEntry *kv_node_find(KvNode *node, const char *key)
     return NULL;
 }
 
-/* --- lexical helpers (QEMU's parse_qapi_name, key_to_index, help) --- */
+/* --- lexical helpers (QEMU's parse_qapi_name, key_to_index) --- */
 
 /*
  * Length of the QAPI name at the start of @str, or -1 if there is none.
@@ -163,18 +164,6 @@ static int key_to_index(const char *key, const char **end)
         return -EINVAL;
     }
     return index;
-}
-
-/* QEMU's starts_with_help_option(): length of "help" or "?" prefix, or 0. */
-static size_t starts_with_help_option(const char *s)
-{
-    if (*s == '?') {
-        return 1;
-    }
-    if (g_str_has_prefix(s, "help")) {
-        return 4;
-    }
-    return 0;
 }
 
 /* --- parsing --- */

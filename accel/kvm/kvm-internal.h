@@ -55,6 +55,8 @@ typedef struct KVMVCPU {
     bool reset_pending;         /* (bql) load reset state before running */
     Error *init_err;            /* set by the thread if creation failed */
     uint64_t exits;             /* (vcpu, read relaxed) exits handled */
+    uint64_t emulated_insns;    /* (vcpu) instructions completed for
+                                 * KVM's emulator (kvm-x86.c) */
 } KVMVCPU;
 
 /* The current KVM accelerator, or NULL. */
@@ -96,6 +98,11 @@ bool kvm_arch_init_vcpu(KVMVCPU *v, Error **errp);
 /* Compute (CPUClass cpu_reset) and load the reset state.  vCPU thread,
  * big lock held.  0 or -errno, reported. */
 int kvm_arch_put_reset_state(KVMVCPU *v);
+/* KVM_EXIT_INTERNAL_ERROR with suberror KVM_INTERNAL_ERROR_EMULATION:
+ * complete the instruction if it is one KVM's emulator cannot do and the
+ * VMM can (int3, clac, stac, swapgs at CPL 0).  0 if done (re-enter the
+ * guest), -1 to report the error.  vCPU thread, big lock not held. */
+int kvm_arch_handle_emulation_failure(KVMVCPU *v);
 /* QEMU's cpu_dump_state for an error report ("RAX=..." lines). */
 void kvm_arch_dump_state(KVMVCPU *v);
 

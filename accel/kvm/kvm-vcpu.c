@@ -1,7 +1,8 @@
 /*
  * kvm-vcpu.c - vCPU threads and the KVM_RUN loop (QEMU 7.2's
  * accel/kvm/kvm-accel-ops.c kvm_vcpu_thread_fn, kvm-all.c kvm_init_vcpu,
- * kvm_cpu_exec, kvm_handle_io, kvm_handle_internal_error).
+ * kvm_cpu_exec, kvm_handle_io, kvm_handle_internal_error; an emulation
+ * failure is first offered to kvm_arch_handle_emulation_failure).
  *
  * One thread per vCPU, "CPU n/KVM", creates its vCPU (KVM_CREATE_VCPU
  * with the APIC id, the kvm_run mapping, CPUID) and runs it.  Every exit
@@ -133,6 +134,11 @@ static int kvm_handle_internal_error(KVMVCPU *v)
 {
     struct kvm_run *run = v->run;
 
+    if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+        run->internal.ndata <= ARRAY_SIZE(run->internal.data) &&
+        kvm_arch_handle_emulation_failure(v) == 0) {
+        return 0;
+    }
     error_printf("KVM internal error. Suberror: %d\n", run->internal.suberror);
     if (run->internal.ndata > ARRAY_SIZE(run->internal.data)) {
         return kvm_bad_exit(v, "KVM_EXIT_INTERNAL_ERROR");

@@ -8,10 +8,13 @@
  * QEMU's kernel-irqchip=on, so APs wait for INIT/SIPI in the kernel),
  * KVM_GET_SUPPORTED_CPUID once per VM, per-vCPU KVM_SET_CPUID2 from
  * x86_cpu_build_cpuid(), and loading X86CPU.env at reset: GPRs, x87/SSE
- * control, segments and control registers, a few MSRs, the LAPIC (reset
- * values; virtual-wire mode on the BSP when no firmware will run), the MP
- * state, cleared pending events.
- * Not modelled: xsave/XCR0, debug registers, the TSC, nested state,
+ * control, segments and control registers, the MSRs a reset clears and
+ * those firmware sets (MTRRs, IA32_MISC_ENABLE; the TSC starts at 0), the
+ * LAPIC (reset values; virtual-wire mode on the BSP when no firmware will
+ * run), the MP state, cleared pending events; and a few instructions
+ * KVM's emulator fails on at CPL 0 where it runs all CPL-0 code (int3,
+ * clac, stac, swapgs: kvm_arch_handle_emulation_failure).
+ * Not modelled: xsave/XCR0, debug registers, TSC frequency, nested state,
  * Hyper-V, SMM, MSR save/restore (no migration).
  * Deviation: failures of the setup ioctls QEMU reports only as strerror
  * name the ioctl ("KVM_SET_TSS_ADDR: Invalid argument").
@@ -26,6 +29,7 @@
 
 typedef struct KVMX86State {
     X86CPUIDTable supported;    /* KVM_GET_SUPPORTED_CPUID */
+    GArray *msr_list;           /* uint32_t: KVM_GET_MSR_INDEX_LIST */
 } KVMX86State;
 
 static int kvm_vm_ioctl_s(KVMState *s, unsigned long type, void *arg)
@@ -65,6 +69,43 @@ static bool kvm_get_supported_cpuid(KVMState *s, X86CPUIDTable *t,
     return true;
 }
 
+/* The MSRs KVM saves and restores (QEMU's kvm_get_supported_msrs): the
+ * paravirtual ones are written at reset only if listed. */
+static bool kvm_get_msr_list(KVMState *s, KVMX86State *arch, Error **errp)
+{
+    struct kvm_msr_list probe = { .nmsrs = 0 };
+    g_autofree struct kvm_msr_list *list = NULL;
+    int ret = kvm_ioctl(s, KVM_GET_MSR_INDEX_LIST, &probe);
+
+    if (ret < 0 && ret != -E2BIG) {
+        error_setg_errno(errp, -ret, "KVM_GET_MSR_INDEX_LIST");
+        return false;
+    }
+    list = g_malloc0(sizeof(*list) + probe.nmsrs * sizeof(uint32_t));
+    list->nmsrs = probe.nmsrs;
+    ret = kvm_ioctl(s, KVM_GET_MSR_INDEX_LIST, list);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "KVM_GET_MSR_INDEX_LIST");
+        return false;
+    }
+    arch->msr_list = g_array_sized_new(false, false, sizeof(uint32_t),
+                                       list->nmsrs);
+    g_array_append_vals(arch->msr_list, list->indices, list->nmsrs);
+    return true;
+}
+
+static bool kvm_has_msr(KVMState *s, uint32_t index)
+{
+    GArray *l = ((KVMX86State *)s->arch)->msr_list;
+
+    for (guint i = 0; l && i < l->len; i++) {
+        if (g_array_index(l, uint32_t, i) == index) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool kvm_arch_init(KVMState *s, Error **errp)
 {
     uint64_t identity_base = KVM_IDENTITY_MAP_BASE;
@@ -92,11 +133,17 @@ bool kvm_arch_init(KVMState *s, Error **errp)
         return false;
     }
     s->irqchip = true;
-    return kvm_get_supported_cpuid(s, &arch->supported, errp);
+    return kvm_get_supported_cpuid(s, &arch->supported, errp) &&
+           kvm_get_msr_list(s, arch, errp);
 }
 
 void kvm_arch_destroy(KVMState *s)
 {
+    KVMX86State *arch = s->arch;
+
+    if (arch && arch->msr_list) {
+        g_array_unref(arch->msr_list);
+    }
     g_free(s->arch);
     s->arch = NULL;
 }
@@ -186,8 +233,27 @@ static int kvm_put_sregs(KVMVCPU *v, const CPUX86State *env)
     return ret < 0 ? kvm_put_fail(v, "KVM_SET_SREGS", ret) : 0;
 }
 
-/* The MSRs a guest programs that a reset must clear (QEMU's
- * kvm_put_msrs, the architectural ones). */
+#define KVM_PUT_MSRS_MAX 64
+
+typedef struct KVMMsrs {
+    struct kvm_msrs head;
+    struct kvm_msr_entry e[KVM_PUT_MSRS_MAX];
+} KVMMsrs;
+
+static void kvm_msr_add(KVMMsrs *m, uint32_t index, uint64_t data)
+{
+    assert(m->head.nmsrs < KVM_PUT_MSRS_MAX);
+    m->e[m->head.nmsrs++] = (struct kvm_msr_entry) {
+        .index = index, .data = data,
+    };
+}
+
+/* The MSRs a guest programs that a reset must clear, and what firmware
+ * would set (QEMU's kvm_put_msrs at reset level): SYSENTER/SYSCALL
+ * state, PAT, the TSC (0, as QEMU's reset: all vCPUs in step), the
+ * MTRRs and IA32_MISC_ENABLE (x86-cpu.h), and KVM's paravirtual MSRs
+ * (kvmclock, async PF, PV EOI, steal time: off, or KVM would keep
+ * writing into memory a rebooted guest has reused). */
 static int kvm_put_msrs(KVMVCPU *v, const CPUX86State *env)
 {
     static const uint32_t zeroed[] = {
@@ -195,23 +261,39 @@ static int kvm_put_msrs(KVMVCPU *v, const CPUX86State *env)
         0xc0000081, 0xc0000082,         /* STAR, LSTAR */
         0xc0000083, 0xc0000084,         /* CSTAR, FMASK */
         0xc0000102,                     /* KERNEL_GS_BASE */
+        0x10,                           /* IA32_TSC */
     };
-    struct {
-        struct kvm_msrs head;
-        struct kvm_msr_entry e[ARRAY_SIZE(zeroed) + 1];
-    } msrs = { .head.nmsrs = ARRAY_SIZE(zeroed) + 1 };
+    static const uint32_t kvm_pv[] = {
+        0x11, 0x12,                     /* MSR_KVM_WALL_CLOCK/SYSTEM_TIME */
+        0x4b564d00, 0x4b564d01,         /* the same, "new" numbers */
+        0x4b564d02, 0x4b564d03,         /* ASYNC_PF_EN, STEAL_TIME */
+        0x4b564d04,                     /* PV_EOI_EN */
+    };
+    g_autofree KVMMsrs *msrs = g_new0(KVMMsrs, 1);
     int ret;
 
     for (size_t i = 0; i < ARRAY_SIZE(zeroed); i++) {
-        msrs.e[i].index = zeroed[i];
+        kvm_msr_add(msrs, zeroed[i], 0);
     }
-    msrs.e[ARRAY_SIZE(zeroed)] = (struct kvm_msr_entry) {
-        .index = 0x277, .data = env->pat,           /* IA32_PAT */
-    };
-    ret = kvm_vcpu_ioctl(v, KVM_SET_MSRS, &msrs);
-    if (ret >= 0 && ret < (int)msrs.head.nmsrs) {
+    kvm_msr_add(msrs, 0x277, env->pat);                 /* IA32_PAT */
+    kvm_msr_add(msrs, X86_MSR_MISC_ENABLE, env->misc_enable);
+    /* MTRRs: the ranges first, then the default type that enables them. */
+    for (int i = 0; i < X86_MTRR_NR_FIXED; i++) {
+        kvm_msr_add(msrs, x86_mtrr_fixed_msrs[i], env->mtrr_fixed[i]);
+    }
+    for (int i = 0; i < 2 * X86_MTRR_NR_VAR; i++) {
+        kvm_msr_add(msrs, X86_MSR_MTRR_PHYSBASE0 + i, env->mtrr_var[i]);
+    }
+    kvm_msr_add(msrs, X86_MSR_MTRR_DEF_TYPE, env->mtrr_deftype);
+    for (size_t i = 0; i < ARRAY_SIZE(kvm_pv); i++) {
+        if (kvm_has_msr(v->s, kvm_pv[i])) {
+            kvm_msr_add(msrs, kvm_pv[i], 0);
+        }
+    }
+    ret = kvm_vcpu_ioctl(v, KVM_SET_MSRS, msrs);
+    if (ret >= 0 && ret < (int)msrs->head.nmsrs) {
         error_report("kvm_arch_put_registers: MSR 0x%x refused on CPU %d",
-                     msrs.e[ret].index, v->cpu->cpu_index);
+                     msrs->e[ret].index, v->cpu->cpu_index);
         return -EINVAL;
     }
     return ret < 0 ? kvm_put_fail(v, "KVM_SET_MSRS", ret) : 0;
@@ -305,6 +387,106 @@ int kvm_arch_put_reset_state(KVMVCPU *v)
         ret = kvm_put_mp_state_events(v, env);
     }
     return ret;
+}
+
+/* --- instructions KVM's emulator gives up on ----------------------------- */
+
+/*
+ * On the hosts qomu is tested on, guest code at CPL 0 runs in KVM's
+ * instruction emulator (docs GUEST.md), whose tables lack a few
+ * instructions every Linux boot executes: `int3` (it cannot deliver an
+ * exception outside real mode; int3_selftest() runs one), `clac`/`stac`
+ * (SMAP, patched in wherever the CPU has it) and `swapgs` (every entry
+ * from and exit to user space).  Each ends in KVM_EXIT_INTERNAL_ERROR
+ * (emulation failure) with the instruction's bytes.  Their effect at
+ * CPL 0 is simple, so the VMM completes them (SDM vol. 2):
+ *   int3     #BP, a trap: RIP past the 0xcc, then vector 3 injected;
+ *   clac     RFLAGS.AC = 0 (CR4.SMAP set, else #UD: left to fail);
+ *   stac     RFLAGS.AC = 1 (likewise);
+ *   swapgs   GS.base <-> IA32_KERNEL_GS_BASE (64-bit mode only).
+ * Anything else (or any of these at CPL 3, which the CPU runs itself)
+ * stays an error.  QEMU has no such path; where the CPU runs the
+ * guest's kernel code, it never runs.
+ */
+#define X86_RFLAGS_AC       (1u << 18)
+#define X86_CR4_SMAP        (1u << 21)
+#define MSR_KERNEL_GS_BASE  0xc0000102
+
+static int kvm_emulate_swapgs(KVMVCPU *v, struct kvm_sregs *sregs)
+{
+    struct {
+        struct kvm_msrs head;
+        struct kvm_msr_entry e;
+    } msr = { .head.nmsrs = 1, .e.index = MSR_KERNEL_GS_BASE };
+    uint64_t gs_base = sregs->gs.base;
+
+    if (!sregs->cs.l || kvm_vcpu_ioctl(v, KVM_GET_MSRS, &msr) != 1) {
+        return -1;
+    }
+    sregs->gs.base = msr.e.data;
+    msr.e.data = gs_base;
+    if (kvm_vcpu_ioctl(v, KVM_SET_MSRS, &msr) != 1 ||
+        kvm_vcpu_ioctl(v, KVM_SET_SREGS, sregs) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+int kvm_arch_handle_emulation_failure(KVMVCPU *v)
+{
+    struct kvm_run *run = v->run;
+    const uint8_t *insn = run->emulation_failure.insn_bytes;
+    unsigned size = run->emulation_failure.insn_size;
+    struct kvm_vcpu_events events;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+
+    if (run->emulation_failure.ndata < 3 ||
+        !(run->emulation_failure.flags &
+          KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) ||
+        size < 1 || size > sizeof(run->emulation_failure.insn_bytes) ||
+        kvm_vcpu_ioctl(v, KVM_GET_REGS, &regs) < 0 ||
+        kvm_vcpu_ioctl(v, KVM_GET_SREGS, &sregs) < 0 ||
+        sregs.cs.dpl != 0) {
+        return -1;
+    }
+    if (insn[0] == 0xcc) {                              /* int3 */
+        if (kvm_vcpu_ioctl(v, KVM_GET_VCPU_EVENTS, &events) < 0 ||
+            events.exception.injected || events.exception.pending) {
+            return -1;
+        }
+        regs.rip += 1;
+        events.exception.injected = 1;
+        events.exception.nr = 3;                        /* #BP */
+        events.exception.has_error_code = 0;
+        events.flags = 0;               /* leave NMI/SIPI/SMM state be */
+        if (kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0 ||
+            kvm_vcpu_ioctl(v, KVM_SET_VCPU_EVENTS, &events) < 0) {
+            return -1;
+        }
+    } else if (size >= 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
+               (insn[2] == 0xca || insn[2] == 0xcb) &&
+               (sregs.cr4 & X86_CR4_SMAP)) {            /* clac, stac */
+        regs.rflags = insn[2] == 0xcb ? regs.rflags | X86_RFLAGS_AC
+                                      : regs.rflags & ~X86_RFLAGS_AC;
+        regs.rip += 3;
+        if (kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0) {
+            return -1;
+        }
+    } else if (size >= 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
+               insn[2] == 0xf8) {                       /* swapgs */
+        if (kvm_emulate_swapgs(v, &sregs) < 0) {
+            return -1;
+        }
+        regs.rip += 3;
+        if (kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0) {
+            return -1;
+        }
+    } else {
+        return -1;
+    }
+    v->emulated_insns++;
+    return 0;
 }
 
 /* --- QEMU's x86_cpu_dump_state (for KVM internal errors) ------------------ */

@@ -228,7 +228,18 @@ static MemTxResult flatview_rw_piece(FlatView *fv, hwaddr addr, uint8_t *buf,
         return MEMTX_OK;
     }
     /* I/O, or a write to ROM: RAM regions have ops that refuse all, so
-     * it is logged and dropped exactly as QEMU does. */
+     * it is logged and dropped exactly as QEMU does.
+     * The piece is bounded by the region, not by the range: QEMU's
+     * address_space_translate_internal() limits it to mr->size - addr,
+     * so an access that starts in a region goes to it whole even where
+     * a higher-priority region covers its later bytes (a dword OUT to
+     * 0xCF8 reaches CONFIG_ADDRESS although the PIIX3's reset register
+     * overlays 0xCF9). */
+    if (fr->mr->size != UINT64_MAX) {
+        l = MIN(len - 1, fr->mr->size - addr1 - 1) + 1;
+    } else {
+        l = len;
+    }
     l = memory_access_size(fr->mr, l, addr1);
     *done = l;
     return io_access(fr->mr, addr1, buf, l, is_write);

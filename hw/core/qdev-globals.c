@@ -5,12 +5,13 @@
  * and qemu_global_option() from softmmu/qdev-monitor.c.  See
  * include/hw/core/qdev-globals.h.
  *
- * Deviation: QEMU parses -global into QemuOpts and registers them later;
- * we parse straight into a GlobalProperty (QemuOpts' rules for the three
- * keys, ids ignored, no "help").
+ * Deviation: QEMU parses -global into QemuOpts and registers them later
+ * (qemu_add_globals); we register each at once, and "help" is not a help
+ * request (qemu_opts_parse, not qemu_opts_parse_noisily).
  */
 #include "util/osdep.h"
 #include "util/error-report.h"
+#include "util/qemu-opts.h"
 #include "hw/core/qdev-globals.h"
 
 /*
@@ -25,6 +26,20 @@ static GPtrArray *user_globals;
 
 /* GlobalProperty * that we allocated (sugar and parsed -global). */
 static GPtrArray *owned_globals;
+
+/* QEMU's qemu_global_opts: the long form's keys (-global with an id
+ * keeps its QemuOpts here, so that ids stay unique). */
+static const QemuOptDesc global_opts_desc[] = {
+    { .name = "driver", .type = QEMU_OPT_STRING },
+    { .name = "property", .type = QEMU_OPT_STRING },
+    { .name = "value", .type = QEMU_OPT_STRING },
+    { /* end of list */ }
+};
+
+static QemuOptsList qemu_global_opts = {
+    .name = "global",
+    .desc = global_opts_desc,
+};
 
 static void global_prop_free(gpointer p)
 {
@@ -191,99 +206,16 @@ void qdev_globals_reset_for_test(void)
     g_clear_pointer(&object_compat_props[2], g_ptr_array_unref);
     g_clear_pointer(&user_globals, g_ptr_array_unref);
     g_clear_pointer(&owned_globals, g_ptr_array_unref);
+    qemu_opts_reset(&qemu_global_opts);
 }
 
 /* --- -global parsing -------------------------------------------------- */
 
-/* The three keys of QEMU's qemu_global_opts; last one given wins. */
-typedef struct GlobalOpts {
-    char *driver, *property, *value;
-} GlobalOpts;
-
-/* Copy up to the first unescaped ',' (",," is a comma); returns the end. */
-static const char *opt_value(const char *p, char **value)
-{
-    GString *s = g_string_new(NULL);
-
-    for (; *p; p++) {
-        if (*p == ',') {
-            if (p[1] != ',') {
-                break;
-            }
-            p++;
-        }
-        g_string_append_c(s, *p);
-    }
-    *value = g_string_free(s, false);
-    return p;
-}
-
-/* QemuOpts' get_opt_name_value: "key=value", or "key" / "nokey" flags. */
-static const char *opt_name_value(const char *p, char **name, char **value)
-{
-    size_t len = strcspn(p, "=,");
-
-    *name = g_strndup(p, len);
-    if (p[len] == '=') {
-        return opt_value(p + len + 1, value);
-    }
-    if (g_str_has_prefix(*name, "no")) {
-        memmove(*name, *name + 2, strlen(*name + 2) + 1);
-        *value = g_strdup("off");
-        warn_report("short-form boolean option 'no%s' deprecated", *name);
-    } else {
-        *value = g_strdup("on");
-        warn_report("short-form boolean option '%s' deprecated", *name);
-    }
-    error_printf("Please use %s=%s instead\n", *name, *value);
-    return p + len;
-}
-
-static char **global_opt_slot(GlobalOpts *o, const char *name)
-{
-    if (strcmp(name, "driver") == 0) {
-        return &o->driver;
-    } else if (strcmp(name, "property") == 0) {
-        return &o->property;
-    } else if (strcmp(name, "value") == 0) {
-        return &o->value;
-    }
-    return NULL;
-}
-
-static bool global_opts_parse(GlobalOpts *o, const char *str, Error **errp)
-{
-    const char *p = str;
-
-    while (*p) {
-        g_autofree char *name = NULL;
-        char *value, **slot;
-
-        p = opt_name_value(p, &name, &value);
-        if (*p == ',') {
-            p++;
-        }
-        if (strcmp(name, "id") == 0) {
-            g_free(value);      /* QemuOpts takes it as the opts id */
-            continue;
-        }
-        slot = global_opt_slot(o, name);
-        if (!slot) {
-            g_free(value);
-            error_setg(errp, "Invalid parameter '%s'", name);
-            return false;
-        }
-        g_free(*slot);
-        *slot = value;
-    }
-    return true;
-}
-
 bool qemu_global_option(const char *str, Error **errp)
 {
     char driver[64], property[64];
-    GlobalOpts o = { 0 };
-    bool ok = false;
+    const char *drv, *prop, *val;
+    QemuOpts *opts;
     int offset = 0;
 
     /* The short form, exactly as QEMU matches it. */
@@ -294,20 +226,19 @@ bool qemu_global_option(const char *str, Error **errp)
         return true;
     }
 
-    if (!global_opts_parse(&o, str, errp)) {
-        goto out;
+    opts = qemu_opts_parse(&qemu_global_opts, str, false, errp);
+    if (!opts) {
+        return false;
     }
-    if (!o.driver || !o.property || !o.value) {
+    drv = qemu_opt_get(opts, "driver");
+    prop = qemu_opt_get(opts, "property");
+    val = qemu_opt_get(opts, "value");
+    if (!drv || !prop || !val) {
         error_setg(errp, "options 'driver', 'property', and 'value'"
                    " are required");
-        goto out;
+        qemu_opts_del(opts);            /* QEMU exits instead */
+        return false;
     }
-    qdev_prop_register_global(global_prop_new(o.driver, o.property, o.value,
-                                              false));
-    ok = true;
-out:
-    g_free(o.driver);
-    g_free(o.property);
-    g_free(o.value);
-    return ok;
+    qdev_prop_register_global(global_prop_new(drv, prop, val, false));
+    return true;
 }

@@ -104,7 +104,7 @@ static GVariant *prop_get_bit(Object *obj, ObjectProperty *op, Error **errp)
     Property *prop = op->opaque;
     uint32_t *p = field_ptr(obj, op);
 
-    return owned(g_variant_new_boolean(*p & (1u << prop->bitnr)));
+    return owned(g_variant_new_boolean(!!(*p & (1u << prop->bitnr))));
 }
 
 static bool prop_set_bit(Object *obj, ObjectProperty *op, GVariant *value,
@@ -139,7 +139,7 @@ static GVariant *prop_get_bit64(Object *obj, ObjectProperty *op,
     Property *prop = op->opaque;
     uint64_t *p = field_ptr(obj, op);
 
-    return owned(g_variant_new_boolean(*p & (1ull << prop->bitnr)));
+    return owned(g_variant_new_boolean(!!(*p & (1ull << prop->bitnr))));
 }
 
 static bool prop_set_bit64(Object *obj, ObjectProperty *op, GVariant *value,

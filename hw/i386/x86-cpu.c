@@ -5,11 +5,13 @@
  * Modelled: the abstract "x86_64-cpu", "qemu64-x86_64-cpu" and
  * "host-x86_64-cpu"; properties "apic-id", "cx16", "check"; the
  * architectural reset state (SDM vol. 3, 9.1.1 "Processor State After
- * Reset") as QEMU sets it, and the Multiboot entry state for the BSP.
+ * Reset") as QEMU sets it, the entry states of the loaders (Multiboot,
+ * Linux 32/64-bit, PVH) for the BSP, and with a loader the MTRRs
+ * firmware would set (SeaBIOS's).
  * Not modelled: other models, "enforce", feature properties other than
  * "cx16", socket/core/thread-id properties, hotplug, SMM, MSRs beyond
- * IA32_APIC_BASE and IA32_PAT, DR6/DR7 and XCR0 (left to KVM's reset
- * values), the TSC.  The CPUID a model shows: x86-cpuid.c.
+ * IA32_APIC_BASE, IA32_PAT, the MTRRs and IA32_MISC_ENABLE, DR6/DR7 and
+ * XCR0 (left to KVM's reset values).  The CPUID a model shows: x86-cpuid.c.
  */
 #include "util/osdep.h"
 #include "accel/kvm.h"
@@ -38,26 +40,119 @@ static X86Segment flat32_seg(uint16_t selector, uint8_t type)
     };
 }
 
-/* Multiboot v1 entry: CS/DS selectors are ours to choose (the guest must
- * load its own GDT before reloading a segment register). */
+/* 32-bit entry (Multiboot v1, Linux 32-bit, PVH).  Multiboot: the CS/DS
+ * selectors are ours to choose (the guest must load its own GDT before
+ * reloading a segment register); Linux and PVH bring a GDT (bs->gdt_*)
+ * whose selectors bs->cs/ds name. */
 static void x86_cpu_boot_protected32(CPUX86State *env,
                                      const X86BootState *bs)
 {
-    env->segs[R_CS] = flat32_seg(0x08, 0xb);    /* execute/read, accessed */
+    env->segs[R_CS] = flat32_seg(bs->cs ?: 0x08, 0xb); /* exec/read, acc. */
     for (int i = 0; i < X86_NR_SEGS; i++) {
         if (i != R_CS) {
-            env->segs[i] = flat32_seg(0x10, 0x3); /* read/write, accessed */
+            env->segs[i] = flat32_seg(bs->ds ?: 0x10, 0x3); /* r/w, acc. */
         }
+    }
+    if (bs->gdt_limit) {
+        env->gdt.base = bs->gdt_base;
+        env->gdt.limit = bs->gdt_limit;
+    }
+    if (bs->pvh_tr) {
+        /* The PVH ABI: "TR: must be a 32-bit TSS (active) with a base of
+         * '0' and a limit of '0x67'". */
+        env->tr = (X86Segment) { .limit = 0x67, .type = 11,
+                                 .present = true };
     }
     /* Firmware would have enabled the caches: CD and NW clear. */
     env->cr[0] = X86_CR0_PE | X86_CR0_ET;
     env->rip = bs->eip;
     env->regs[R_EAX] = bs->eax;
     env->regs[R_EBX] = bs->ebx;
+    env->regs[R_ESI] = bs->esi;
     if (bs->esp) {
         env->regs[R_ESP] = bs->esp;
     }
     env->lapic_virtual_wire = true;
+}
+
+#define X86_CR0_PG      (1u << 31)
+#define X86_CR4_PAE     (1u << 5)
+#define X86_EFER_LME    (1u << 8)
+#define X86_EFER_LMA    (1u << 10)
+
+/* Linux 64-bit entry (Documentation/x86/boot.rst, "64-bit Boot
+ * Protocol"): long mode with the loader's identity page tables and GDT,
+ * CS = __BOOT_CS (64-bit code), DS/ES/SS = __BOOT_DS (flat), interrupts
+ * off, RSI = the zero page. */
+static void x86_cpu_boot_long64(CPUX86State *env, const X86BootState *bs)
+{
+    x86_cpu_boot_protected32(env, bs);
+    env->segs[R_CS].db = false;                 /* L=1 requires D=0 */
+    env->segs[R_CS].l = true;
+    env->cr[0] = X86_CR0_PG | X86_CR0_PE | X86_CR0_ET;
+    env->cr[3] = bs->cr3;
+    env->cr[4] = X86_CR4_PAE;
+    env->efer = X86_EFER_LME | X86_EFER_LMA;
+    /* A 64-bit busy TSS for TR (VM entry checks it in long mode). */
+    env->tr = (X86Segment) { .limit = 0x67, .type = 11, .present = true };
+}
+
+/* --- MSRs firmware sets up ---------------------------------------------- */
+
+const uint32_t x86_mtrr_fixed_msrs[X86_MTRR_NR_FIXED] = {
+    0x250,                              /* FIX64K_00000 */
+    0x258, 0x259,                       /* FIX16K_80000, FIX16K_A0000 */
+    0x268, 0x269, 0x26a, 0x26b,         /* FIX4K_C0000 .. FIX4K_D8000 */
+    0x26c, 0x26d, 0x26e, 0x26f,         /* FIX4K_E0000 .. FIX4K_F8000 */
+};
+
+#define MTRR_TYPE_UC    0
+#define MTRR_TYPE_WP    5
+#define MTRR_TYPE_WB    6
+#define MTRR_DEF_TYPE_E     (1u << 11)  /* MTRRs enabled */
+#define MTRR_DEF_TYPE_FE    (1u << 10)  /* fixed ranges enabled */
+#define MTRR_PHYSMASK_V     (1u << 11)
+/* SeaBIOS's BUILD_PCIMEM_START: the UC range for the PCI hole. */
+#define MTRR_PCI_HOLE_START UINT64_C(0xe0000000)
+#define MTRR_PHYS_BITS      40          /* qemu64's CPUID.80000008H */
+
+/* One fixed-range MTRR: 8 ranges of @unit bytes from @base, each @type if
+ * RAM (@ram_size bytes from 0) covers it, else UC (SeaBIOS's rule). */
+static uint64_t mtrr_fixed_value(uint64_t ram_size, uint64_t base,
+                                 uint64_t unit, uint8_t type)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++) {
+        if (ram_size >= base + unit * (i + 1)) {
+            v |= (uint64_t)type << (8 * i);
+        }
+    }
+    return v;
+}
+
+/* What SeaBIOS's mtrr_setup() writes on every CPU: WB below 640 KiB,
+ * UC for the VGA window, WP for the option ROM/BIOS area, variable range
+ * 0 UC over the 512 MiB below 4 GiB (the PCI hole), default type WB with
+ * fixed and variable ranges enabled (0xc06). */
+static void x86_cpu_firmware_msrs(CPUX86State *env)
+{
+    MachineState *ms = current_machine_get();
+    uint64_t ram = ms ? ms->ram_size : UINT64_MAX;
+    uint64_t phys_mask = (UINT64_C(1) << MTRR_PHYS_BITS) - 1;
+
+    env->mtrr_fixed[0] = mtrr_fixed_value(ram, 0, 0x10000, MTRR_TYPE_WB);
+    env->mtrr_fixed[1] = mtrr_fixed_value(ram, 0x80000, 0x4000,
+                                          MTRR_TYPE_WB);
+    env->mtrr_fixed[2] = 0;                     /* 0xa0000: uncached */
+    for (int j = 0; j < 8; j++) {
+        env->mtrr_fixed[3 + j] = mtrr_fixed_value(ram, 0xc0000 + j * 0x8000,
+                                                  0x1000, MTRR_TYPE_WP);
+    }
+    env->mtrr_var[0] = MTRR_PCI_HOLE_START | MTRR_TYPE_UC;
+    env->mtrr_var[1] = (-((UINT64_C(1) << 32) - MTRR_PCI_HOLE_START) &
+                        phys_mask) | MTRR_PHYSMASK_V;
+    env->mtrr_deftype = MTRR_DEF_TYPE_E | MTRR_DEF_TYPE_FE | MTRR_TYPE_WB;
 }
 
 void x86_cpu_reset_state(X86CPU *cpu)
@@ -90,9 +185,15 @@ void x86_cpu_reset_state(X86CPU *cpu)
     env->pat = 0x0007040600070406ULL;
     env->apic_base = X86_APIC_DEFAULT_ADDR | X86_APICBASE_ENABLE |
                      (bsp ? X86_APICBASE_BSP : 0);
+    env->misc_enable = X86_MISC_ENABLE_FAST_STRING;
     env->wait_for_sipi = !bsp;
+    if (bs->mode != X86_BOOT_RESET) {
+        x86_cpu_firmware_msrs(env);
+    }
     if (bsp && bs->mode == X86_BOOT_PROTECTED32) {
         x86_cpu_boot_protected32(env, bs);
+    } else if (bsp && bs->mode == X86_BOOT_LONG64) {
+        x86_cpu_boot_long64(env, bs);
     }
 }
 

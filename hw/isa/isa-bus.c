@@ -86,6 +86,37 @@ void isa_register_ioport(ISADevice *dev, MemoryRegion *io, uint16_t start)
     }
 }
 
+void isa_bus_irqs(ISABus *bus, qemu_irq *irqs)
+{
+    bus->irqs = irqs;
+}
+
+qemu_irq isa_get_irq(ISADevice *dev, unsigned isairq)
+{
+    ISABus *bus = dev ? ISA_BUS(qdev_get_parent_bus(DEVICE(dev))) : isabus;
+
+    assert(isairq < ISA_NUM_IRQS);
+    assert(bus);
+    return bus->irqs ? bus->irqs[isairq] : NULL;
+}
+
+void isa_init_irq(ISADevice *dev, qemu_irq *p, unsigned isairq)
+{
+    int i = dev->isairq[0] == -1 ? 0 : 1;
+
+    assert(dev->isairq[i] == -1);       /* at most two, as QEMU */
+    dev->isairq[i] = isairq;
+    *p = isa_get_irq(dev, isairq);
+}
+
+void isa_connect_gpio_out(ISADevice *isadev, int gpioirq, unsigned isairq)
+{
+    qemu_irq irq;
+
+    isa_init_irq(isadev, &irq, isairq);
+    qdev_connect_gpio_out(DEVICE(isadev), gpioirq, irq);
+}
+
 /* --- the device -------------------------------------------------------- */
 
 static void isa_device_init(Object *obj)

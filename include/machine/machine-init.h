@@ -15,6 +15,7 @@
 #define MACHINE_MACHINE_INIT_H
 
 #include "system/options.h"
+#include "chardev/char.h"
 
 /**
  * qomu_machine_init: build everything @o asks for, in QEMU's order:
@@ -40,5 +41,17 @@ int qomu_machine_init(QomuOptions *o);
  * after a partial qomu_machine_init, and when nothing was built.
  */
 void qomu_machine_teardown(void);
+
+/*
+ * serial_hd: the chardev -serial gave serial port @i (QEMU's
+ * serial_hd()), borrowed; NULL if none ("-serial none" keeps the
+ * index, as in QEMU).  Filled by qomu_machine_init() before the board
+ * is built, so that boards create one serial device per port.
+ * serial_hds_add() appends a port (NULL for none) and returns its
+ * index; serial_hds_clear() forgets them (teardown, tests).
+ */
+Chardev *serial_hd(int i);
+int serial_hds_add(Chardev *chr);
+void serial_hds_clear(void);
 
 #endif /* MACHINE_MACHINE_INIT_H */

@@ -90,6 +90,9 @@ struct MachineClass {
     uint64_t default_ram_size;  /* bytes, without -m */
     const char *default_ram_id; /* "pc.ram"; NULL: the board has no RAM */
     bool no_serial, no_parallel, no_floppy, no_cdrom; /* -nodefaults */
+    /* -drive without if=: a BlockInterfaceType (block/drive.h); 0 is
+     * IF_NONE, pc has IF_IDE. */
+    int block_default_type;
     /* Compat globals applied before user -global (qdev-globals.h);
      * created empty for each concrete class. */
     GPtrArray *compat_props;

@@ -13,7 +13,7 @@
  * the machine from the QomuOptions.
  *
  * Unknown options: "qomu: -foo: invalid option", exit 1.  QEMU options
- * that qomu knows but does not implement: "qomu: -drive x: Option not
+ * that qomu knows but does not implement: "qomu: -netdev x: Option not
  * supported in this build" (QEMU's message for options a build lacks).
  *
  * Threads: main thread only.
@@ -23,9 +23,9 @@
 
 #include "util/osdep.h"
 #include "util/error-report.h"
-#include "system/qemu-opts.h"
+#include "util/qemu-opts.h"
 
-/* -debugcon DEV, with where it was given. */
+/* -debugcon DEV (or -serial DEV), with where it was given. */
 typedef struct DebugconOption {
     char *chardev;              /* the chardev spec ("stdio", "file:x") */
     Location loc;
@@ -57,6 +57,8 @@ typedef struct QomuOptions {
     const char *log_mask;       /* -d */
     const char *log_file;       /* -D */
     GPtrArray *debugcon;        /* DebugconOption *, in order */
+    GPtrArray *serial;          /* -serial DEV: DebugconOption *, in order
+                                 * ("none" keeps its index, as QEMU) */
     /* QemuOpts lists, QEMU's names ("accel", "device", ...). */
     QemuOptsList accel_opts;    /* -accel, each separate */
     QemuOptsList device_opts;   /* -device (and -debugcon's device) */
@@ -64,6 +66,11 @@ typedef struct QomuOptions {
     QemuOptsList memory_opts;   /* -m, merged */
     QemuOptsList name_opts;     /* -name, merged */
     QemuOptsList msg_opts;      /* -msg */
+    QemuOptsList drive_opts;    /* -drive, -hda..-hdd, -cdrom, disk images
+                                 * (block/drive.h) */
+    bool snapshot;              /* -snapshot: drives default to snapshot=on */
+    GPtrArray *monitors;        /* -qmp, -qmp-pretty, -monitor, -mon:
+                                 * MonitorOption * (monitor/monitor-opts.h) */
 } QomuOptions;
 
 /* Initialise @o to "no options given" (QEMU's defaults). */

@@ -10,7 +10,7 @@
 #define SYSTEM_QDEV_MONITOR_H
 
 #include "hw/core/qdev.h"
-#include "system/qemu-opts.h"
+#include "util/qemu-opts.h"
 
 /**
  * qbus_find: the bus a "bus=" path names (QEMU's qbus_find): "pci.0",

@@ -1,9 +1,10 @@
 /*
- * qom-help.h - the text of `-machine NAME,help`, `-device DRIVER,help`
- * and QemuOpts `...,help`: one "  name=<type> - description (default: x)"
- * line per property, sorted, after a "TYPE options:" caption (QEMU 7.2's
+ * qom-help.h - the text of `-machine NAME,help` and `-device DRIVER,help`:
+ * one "  name=<type> - description (default: x)" line per property,
+ * sorted, after a "TYPE options:" caption (QEMU 7.2's
  * object_property_help() and type_print_class_properties() in
- * qom/object_interfaces.c, qemu_opts_print_help() in util/qemu-option.c).
+ * qom/object_interfaces.c).  The sorted listing itself, shared with
+ * QemuOpts `...,help`, is help_print_sorted() in util/help-option.h.
  *
  * Threads: main thread only (reads classes).
  */
@@ -11,6 +12,7 @@
 #define SYSTEM_QOM_HELP_H
 
 #include "qom/object.h"
+#include "util/help-option.h"     /* help_print_sorted() */
 
 /**
  * object_property_help: one help line, without newline:
@@ -21,13 +23,6 @@
  */
 char *object_property_help(const char *name, const char *type,
                            GVariant *defval, const char *description);
-
-/**
- * help_print_sorted: sort @lines (char *, owned by the array) as QEMU's
- * qemu_pstrcmp0 does and append to @out "CAPTION options:\n" and one line
- * each, or "There are no options for CAPTION.\n" if @lines is empty.
- */
-void help_print_sorted(GString *out, const char *caption, GPtrArray *lines);
 
 /**
  * type_print_class_properties: the help of every settable class property

@@ -34,13 +34,40 @@ typedef enum ShutdownCause {
     SHUTDOWN_CAUSE_NONE,
     SHUTDOWN_CAUSE_HOST_ERROR,
     SHUTDOWN_CAUSE_HOST_QMP_QUIT,
+    SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET,   /* the monitor's system_reset */
     SHUTDOWN_CAUSE_HOST_SIGNAL,
+    SHUTDOWN_CAUSE_HOST_UI,
     SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
     SHUTDOWN_CAUSE_GUEST_RESET,
     SHUTDOWN_CAUSE_GUEST_PANIC,
     SHUTDOWN_CAUSE_SUBSYSTEM_RESET,
     SHUTDOWN_CAUSE__MAX
 } ShutdownCause;
+
+/* QEMU's shutdown_caused_by_guest(): the "guest" of SHUTDOWN/RESET. */
+bool shutdown_caused_by_guest(ShutdownCause cause);
+
+/*
+ * What the run state machinery reports, for QMP's events of the same
+ * names (the monitor listens): STOP when vm_stop() paused running vCPUs
+ * (not at vm_shutdown(), as QEMU), RESUME when vm_start() resumes them,
+ * RESET after a system reset with a cause other than NONE or
+ * SUBSYSTEM_RESET, SHUTDOWN when a shutdown request is handled.  @cause
+ * is meaningful for RESET and SHUTDOWN.  Listeners run in the thread
+ * that caused the event, big lock held, in registration order.
+ */
+typedef enum RunStateEvent {
+    RUNSTATE_EVENT_STOP,
+    RUNSTATE_EVENT_RESUME,
+    RUNSTATE_EVENT_RESET,
+    RUNSTATE_EVENT_SHUTDOWN,
+} RunStateEvent;
+
+typedef void RunStateEventFn(RunStateEvent event, ShutdownCause cause,
+                             void *opaque);
+/* Add / remove a listener (kept across runstate_reset_for_test). */
+void runstate_add_event_listener(RunStateEventFn *fn, void *opaque);
+void runstate_remove_event_listener(RunStateEventFn *fn, void *opaque);
 
 /* --- the state (main thread, big lock) --- */
 

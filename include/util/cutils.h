@@ -35,6 +35,8 @@
  *       input_opts_*().
  *    Then, for properties narrower than 64 bits, QEMU's visit_type_intN()
  *    / visit_type_uintN() range check: input_check_intN/uintN().
+ *    On failure the parsers may have written *obj (as QEMU's keyval
+ *    visitor does); callers must not use it.
  *
  * All functions are thread-safe (no state).
  */

@@ -1,22 +1,29 @@
 /*
  * exit-bench.c - what one guest exit costs, measured with the TSC.
  *
- * Four loops of n iterations (n=N on the command line, default 10000,
- * rounded down to a multiple of 10), each one instruction that leaves
- * the guest:
+ * Five loops of n iterations (n=N on the command line, default 10000,
+ * rounded down to a multiple of the batch count), each one instruction
+ * that leaves the guest:
  *   cpuid            handled inside KVM; never reaches the VMM
  *   out 0x1000       a port nothing in the pc machine decodes (QEMU's
  *                    "info mtree": the ISA devices sit below 0x600 and
  *                    firmware puts PCI I/O BARs at 0xc000 and up), so
  *                    this is the VMM's bare exit + dispatch-miss path
+ *   out 0x80         the POST-code port: QEMU's pc maps "ioport80" there, a
+ *                    device region whose write handler does nothing, so
+ *                    this is exit + dispatch to a device, with no output
+ *                    (a VMM without the region treats it as unassigned)
  *   in 0xe9          isa-debugcon's readback register (returns 0xe9):
  *                    exit + dispatch to a real device handler
  *   mmio 0xd0000000  a 32-bit read in the PCI hole where -m 64 and
  *                    -nodefaults leave nothing: KVM decodes the mov, the
  *                    VMM finds no region (QEMU then reads 0)
- * Writes to 0xe9 or 0xf4 would print or end the run, hence the read.
+ * Writes to 0xe9 or 0xf4 would print or end the run, hence the read
+ * (and 0x80 for a device write).  bench/exit runs this guest under qomu,
+ * QEMU and a bare KVM_RUN loop and reads the "mean" figures.
  *
- * Each loop runs in 10 batches; a line gives the mean cost per exit and
+ * Each loop runs in batches (batches=B, default 10; bench/exit uses more,
+ * shorter ones); a line gives the mean cost per exit and
  * the cheapest batch's (the host is shared: the best batch is the cost
  * without interference). Lines starting with "bench:" carry the numbers
  * (they vary from run to run, and run-diff.sh ignores them); the rest is
@@ -28,9 +35,10 @@
 
 #define UNASSIGNED_PORT 0x1000
 #define UNASSIGNED_MMIO 0xd0000000
-#define BATCHES 10
+#define POST_PORT 0x80
+#define BATCHES_DEFAULT 10
 
-static uint64_t n, tsc_khz;
+static uint64_t n, batches, tsc_khz;
 static uint8_t debugcon_value;      /* last value read back from 0xe9 */
 static unsigned debugcon_bad;       /* reads that did not return 0xe9 */
 static uint32_t mmio_value;         /* last value read at UNASSIGNED_MMIO */
@@ -46,6 +54,11 @@ static void op_cpuid(void)
 static void op_out(void)
 {
     outb(UNASSIGNED_PORT, 0);
+}
+
+static void op_out_device(void)
+{
+    outb(POST_PORT, 0);
 }
 
 static void op_in(void)
@@ -69,10 +82,10 @@ static void print_us(uint64_t cycles)
 
 static void bench(const char *what, void (*op)(void))
 {
-    uint64_t per_batch = n / BATCHES ? n / BATCHES : 1;
+    uint64_t per_batch = n / batches ? n / batches : 1;
     uint64_t total = 0, best = UINT64_MAX;
 
-    for (int b = 0; b < BATCHES; b++) {
+    for (uint64_t b = 0; b < batches; b++) {
         uint64_t t0 = rdtsc(), t;
 
         for (uint64_t i = 0; i < per_batch; i++) {
@@ -82,7 +95,7 @@ static void bench(const char *what, void (*op)(void))
         total += t;
         best = t < best ? t : best;
     }
-    total /= per_batch * BATCHES;
+    total /= per_batch * batches;
     best /= per_batch;
     printf("bench: %-24s mean %7lu cycles", what, total);
     if (tsc_khz) {
@@ -98,11 +111,14 @@ static void bench(const char *what, void (*op)(void))
 int main(void)
 {
     n = cmdline_uint("n", 10000);
+    batches = cmdline_uint("batches", BATCHES_DEFAULT);
+    batches = batches ? batches : 1;
     tsc_khz = cmdline_uint("tsc_khz", 0);
-    printf("exit-bench: %lu exits per loop\n", n / BATCHES ? n / BATCHES * BATCHES
-                                                          : BATCHES);
+    printf("exit-bench: %lu exits per loop\n", n / batches ? n / batches * batches
+                                                          : batches);
     bench("cpuid (in KVM)", op_cpuid);
     bench("out 0x1000 (unassigned)", op_out);
+    bench("out 0x80 (ioport80)", op_out_device);
     bench("in 0xe9 (isa-debugcon)", op_in);
     bench("mmio read (unassigned)", op_mmio);
     printf("debugcon readback: %#x, %u mismatches\n", debugcon_value, debugcon_bad);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-diff.sh - does qomu run a test guest exactly as QEMU does?
 #
-#   tests/guest/run-diff.sh GUEST.elf [APPEND] [-- ARGS...]
+#   tests/guest/run-diff.sh [--serial] [--reboot] GUEST.elf [APPEND] [-- ARGS...]
 #   tests/guest/run-diff.sh --probe
 #
 # Boots GUEST.elf under QEMU ($QEMU, default qemu-system-x86_64) and under
@@ -14,6 +14,9 @@
 # failure), and exits 0 (same), 1 (different) or 77 (skipped: QEMU, KVM or
 # qomu cannot run guests here; the reason is printed). --probe only does
 # the skip checks: 0 if both VMMs look able to run guests, else 77.
+# --serial gives both "-serial file:F" (vmm-run.sh -s) and compares what
+# the guest wrote to COM1 too; --reboot runs them without -no-reboot
+# (vmm-run.sh -R), for guests that reset and boot again.
 #
 # GUEST_QEMU_BIOS=FILE gives QEMU (only) another firmware, e.g.
 # /usr/share/qemu/qboot.rom, which boots in ~0.2 s instead of SeaBIOS's ~5 s.
@@ -24,6 +27,15 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+
+# QEMU's firmware for these runs: qboot when Debian ships it. SeaBIOS boots
+# the same Multiboot guests but takes 5-60 s per run under emulation here
+# (qboot: 0.2 s); the guest program, not the firmware, is what is compared.
+# GUEST_QEMU_BIOS= (empty) selects SeaBIOS.
+default_qemu_bios() {
+    [[ -r /usr/share/qemu/qboot.rom ]] && echo /usr/share/qemu/qboot.rom
+    return 0
+}
 qemu=${QEMU:-qemu-system-x86_64}
 qomu=${QOMU:-$(cd "$here/../.." && pwd)/build/qomu}
 
@@ -65,24 +77,40 @@ if [[ ${1:-} == --probe ]]; then
     probe
     exit 0
 fi
+run_opts=()
+serial=
+while [[ ${1:-} == --serial || ${1:-} == --reboot ]]; do
+    case $1 in
+    --serial) serial=1 ;;
+    --reboot) run_opts+=(-R) ;;
+    esac
+    shift
+done
 if [[ $# -lt 1 ]]; then
-    echo "usage: $0 GUEST.elf [APPEND] [-- ARGS...] | --probe" >&2
+    echo "usage: $0 [--serial] [--reboot] GUEST.elf [APPEND] [-- ARGS...] | --probe" >&2
     exit 2
 fi
 elf=$1
 append=${2:-}
 [[ $append == -- ]] && append=
-label="$(basename "$elf") '$append'"
+label="$(basename "$elf") '$append'${serial:+ (serial)}${run_opts[*]:+ (reboot)}"
 probe
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Both at once: each run is seconds of firmware under emulation.
-bash "$here/vmm-run.sh" -q "$qemu" -b "${GUEST_QEMU_BIOS:-}" -o "$tmp/qemu.out" "$@" \
-    2> "$tmp/qemu.err" &
+for vmm in qemu qomu; do
+    : > "$tmp/$vmm.serial"
+done
+serial_opt() {  # serial_opt VMM: vmm-run.sh's -s, if asked for
+    [[ -z $serial ]] || printf '%s\n' -s "$tmp/$1.serial"
+}
+bash "$here/vmm-run.sh" -q "$qemu" -b "${GUEST_QEMU_BIOS-$(default_qemu_bios)}" -o "$tmp/qemu.out" \
+    $(serial_opt qemu) "${run_opts[@]}" "$@" 2> "$tmp/qemu.err" &
 qemu_pid=$!
-bash "$here/vmm-run.sh" -q "$qomu" -o "$tmp/qomu.out" "$@" 2> "$tmp/qomu.err" &
+bash "$here/vmm-run.sh" -q "$qomu" -o "$tmp/qomu.out" $(serial_opt qomu) \
+    "${run_opts[@]}" "$@" 2> "$tmp/qomu.err" &
 qomu_pid=$!
 wait "$qemu_pid"
 qemu_status=$?
@@ -96,6 +124,9 @@ times="qemu $(elapsed "$tmp/qemu.err") s, qomu $(elapsed "$tmp/qomu.err") s"
 
 for vmm in qemu qomu; do
     grep -Ev '^(bench|info): ' "$tmp/$vmm.out" > "$tmp/$vmm.cmp"
+    if [[ -n $serial ]]; then
+        sed 's/^/serial| /' "$tmp/$vmm.serial" >> "$tmp/$vmm.cmp"
+    fi
 done
 
 if [[ $qemu_status -eq $qomu_status ]] && cmp -s "$tmp/qemu.cmp" "$tmp/qomu.cmp"; then

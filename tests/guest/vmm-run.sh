@@ -2,7 +2,7 @@
 # vmm-run.sh - boot one test guest under one VMM, with the one command line
 # that QEMU and qomu must both accept.
 #
-#   tests/guest/vmm-run.sh [-q VMM] [-a ACCEL] [-b BIOS] [-o FILE] [-t SECS] GUEST.elf [APPEND] [-- ARGS...]
+#   tests/guest/vmm-run.sh [-q VMM] [-a ACCEL] [-b BIOS] [-o FILE] [-s FILE] [-R] [-t SECS] GUEST.elf [APPEND] [-- ARGS...]
 #
 #   -q VMM   the VMM binary (default $QEMU, else qemu-system-x86_64);
 #            build/qomu takes exactly the same arguments
@@ -12,6 +12,8 @@
 #            /usr/share/qemu/qboot.rom: ~0.2 s per run instead of ~5 s
 #            (SeaBIOS is what takes the time under emulation)
 #   -o FILE  write the guest's debug console output to FILE (default stdout)
+#   -s FILE  add "-serial file:FILE": COM1's output goes to FILE
+#   -R       leave out -no-reboot: a guest reset reboots (reset.c's resets=N)
 #   -t SECS  kill the VMM after SECS seconds (default 60; status 124)
 #   APPEND   the guest's command line (-append), e.g. "exit=5" or "n=1000"
 #   ARGS     extra VMM arguments (devices a test needs), after a "--"
@@ -32,19 +34,23 @@ vmm=${QEMU:-qemu-system-x86_64}
 accel=kvm
 bios=()
 out=
+serial=()
+noreboot=(-no-reboot)
 timeout_s=60
 
 usage() {
-    echo "usage: $0 [-q VMM] [-a ACCEL] [-b BIOS] [-o FILE] [-t SECS] GUEST.elf [APPEND] [-- ARGS...]" >&2
+    echo "usage: $0 [-q VMM] [-a ACCEL] [-b BIOS] [-o FILE] [-s FILE] [-R] [-t SECS] GUEST.elf [APPEND] [-- ARGS...]" >&2
     exit 2
 }
 
-while getopts q:a:b:o:t:h opt; do
+while getopts q:a:b:o:s:Rt:h opt; do
     case $opt in
     q) vmm=$OPTARG ;;
     a) accel=$OPTARG ;;
     b) [[ -z $OPTARG ]] || bios=(-bios "$OPTARG") ;;
     o) out=$OPTARG ;;
+    s) serial=(-serial "file:$OPTARG") ;;
+    R) noreboot=() ;;
     t) timeout_s=$OPTARG ;;
     *) usage ;;
     esac
@@ -76,9 +82,10 @@ fi
 start=$EPOCHREALTIME
 # stdin from /dev/null: "-debugcon stdio" must not put a terminal into raw mode.
 timeout -k 5 "$timeout_s" "$vmm" -machine pc -accel "$accel" -m 64 -nodefaults \
-    -display none -no-reboot \
+    -display none "${noreboot[@]}" \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -debugcon stdio \
-    -kernel "$elf" -append "$append" "${bios[@]}" "$@" < /dev/null >&3
+    -kernel "$elf" -append "$append" "${bios[@]}" "${serial[@]}" "$@" \
+    < /dev/null >&3
 status=$?
 end=$EPOCHREALTIME
 

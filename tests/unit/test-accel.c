@@ -11,6 +11,7 @@
 #include "hw/core/memory.h"
 #include "harness.h"
 #include "vcpu-helper.h"
+#include "error-text.h"
 
 #define NO_KVM "/nonexistent/kvm"
 
@@ -27,20 +28,8 @@ static char *init_captured(const char *names, bool *ok, char **err_text)
 
     stderr_capture_begin(&cap);
     *ok = accel_init_machine(names, NULL, &err);
-    *err_text = err ? g_strdup(error_get_pretty(err)) : NULL;
-    error_free(err);
+    *err_text = error_take_text(err);
     return stderr_capture_end(&cap);
-}
-
-static bool kvm_usable(void)
-{
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0) {
-        return false;
-    }
-    close(fd);
-    return true;
 }
 
 static void test_find(void)

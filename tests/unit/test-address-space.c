@@ -15,47 +15,9 @@
 #include "util/thread.h"
 #include "hw/core/memory.h"
 #include "harness.h"
+#include "memory-fixture.h"
 
 /* --- fixture ---------------------------------------------------------- */
-
-static GPtrArray *regions;      /* MemoryRegion *, g_new0'd, in order */
-static AddressSpace test_as;
-static MemoryRegion *root;
-
-static MemoryRegion *mr_alloc(void)
-{
-    MemoryRegion *mr = g_new0(MemoryRegion, 1);
-
-    if (!regions) {
-        regions = g_ptr_array_new();
-    }
-    g_ptr_array_add(regions, mr);
-    return mr;
-}
-
-static void fixture_init(void)
-{
-    root = mr_alloc();
-    memory_region_init(root, NULL, "root", UINT64_MAX);
-    address_space_init(&test_as, root, "test");
-}
-
-static void fixture_done(void)
-{
-    if (root) {
-        address_space_destroy(&test_as);
-        root = NULL;
-    }
-    for (guint i = regions ? regions->len : 0; i-- > 0;) {
-        if (OBJECT(regions->pdata[i])->parent) {
-            object_unparent(OBJECT(regions->pdata[i]));
-        }
-    }
-    if (regions) {
-        g_ptr_array_set_free_func(regions, g_free);
-        g_clear_pointer(&regions, g_ptr_array_unref);
-    }
-}
 
 /* RAM filled with @fill, mapped in the root at @addr. */
 static MemoryRegion *map_ram(const char *name, hwaddr addr, uint64_t size,
@@ -159,15 +121,6 @@ static MemoryRegion *map_io(const char *name, const MemoryRegionOps *ops,
 
     memory_region_init_io(mr, NULL, ops, NULL, name, size);
     memory_region_add_subregion(root, addr, mr);
-    return mr;
-}
-
-static MemoryRegion *new_alias(const char *name, MemoryRegion *orig,
-                               hwaddr offset, uint64_t size)
-{
-    MemoryRegion *mr = mr_alloc();
-
-    memory_region_init_alias(mr, NULL, name, orig, offset, size);
     return mr;
 }
 

@@ -12,63 +12,16 @@
 #include "chardev/char-fe.h"
 #include "util/main-loop.h"
 #include "harness.h"
+#include "chardev-helper.h"
+#include "tmpfile.h"
 
 static char *tmpdir;
 
 /* --- helpers ------------------------------------------------------------ */
 
-static GVariant *opts_new(const char *key, ...)
-{
-    GVariantBuilder b;
-    va_list ap;
-
-    g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-    va_start(ap, key);
-    for (const char *k = key; k; k = va_arg(ap, const char *)) {
-        g_variant_builder_add(&b, "{sv}", k,
-                              g_variant_new_string(va_arg(ap, const char *)));
-    }
-    va_end(ap);
-    return g_variant_ref_sink(g_variant_builder_end(&b));
-}
-
-static Chardev *chr_new(GVariant *opts, char **msg)
-{
-    Error *err = NULL;
-    Chardev *chr = qemu_chr_new_from_opts(opts, &err);
-
-    g_variant_unref(opts);
-    g_free(*msg);
-    *msg = err ? g_strdup(error_get_pretty(err)) : NULL;
-    error_free(err);
-    return chr;
-}
-
-static void check_opts_error(GVariant *opts, const char *expected)
-{
-    g_autofree char *msg = NULL;
-
-    CU_ASSERT_PTR_NULL(chr_new(opts, &msg));
-    CU_ASSERT_STRING_EQUAL(msg ? msg : "(no error)", expected);
-}
-
 static char *tmp_path(const char *name)
 {
     return g_build_filename(tmpdir, name, NULL);
-}
-
-static bool pump_until(bool (*done)(void *), void *opaque)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-
-    while (!done(opaque)) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(100);
-    }
-    return true;
 }
 
 static bool is_connected(void *opaque)
@@ -113,30 +66,6 @@ static char *read_n(int fd, size_t len)
     return buf;
 }
 
-typedef struct TestFE {
-    CharBackend be;
-    GString *input;
-    int opened, closed;
-} TestFE;
-
-static int fe_can_read(void *opaque)
-{
-    return 64;
-}
-
-static void fe_read(void *opaque, const uint8_t *buf, int size)
-{
-    g_string_append_len(((TestFE *)opaque)->input, (const char *)buf, size);
-}
-
-static void fe_event(void *opaque, QEMUChrEvent event)
-{
-    TestFE *fe = opaque;
-
-    fe->opened += event == CHR_EVENT_OPENED;
-    fe->closed += event == CHR_EVENT_CLOSED;
-}
-
 static bool fe_got_abc(void *opaque)
 {
     return ((TestFE *)opaque)->input->len >= 3;
@@ -150,7 +79,7 @@ static void test_unix_server(void)
     g_autofree char *msg = NULL;
     g_autofree char *want = NULL;
     g_autofree char *got = NULL;
-    TestFE fe = { .input = g_string_new(NULL) };
+    TestFE fe = { .input = g_string_new(NULL), .can_read = 64 };
     struct stat st;
     Chardev *chr;
     int c;
@@ -312,7 +241,7 @@ static void test_client(void)
     g_autofree char *path = tmp_path("client.sock");
     g_autofree char *msg = NULL;
     g_autofree char *expect = NULL;
-    TestFE sfe = { .input = g_string_new(NULL) };
+    TestFE sfe = { .input = g_string_new(NULL), .can_read = 64 };
     Chardev *server, *client;
 
     expect = g_strdup_printf("Failed to connect to '%s': No such file or "
@@ -423,8 +352,7 @@ int main(int argc, char **argv)
 
     main_loop_init();
     get_chardevs_root();
-    tmpdir = g_dir_make_tmp("test-chardev-socket-XXXXXX", NULL);
-    g_assert(tmpdir);
+    tmpdir = tmp_dir_new("test-chardev-socket");
 
     harness_add("/chardev-socket/unix/server", test_unix_server);
     harness_add("/chardev-socket/unix/no-reader", test_unix_no_reader);
@@ -437,20 +365,6 @@ int main(int argc, char **argv)
     ret = harness_run(argc, argv);
 
     qemu_chr_cleanup();
-    {
-        GDir *d = g_dir_open(tmpdir, 0, NULL);
-        const char *name;
-
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-
-            unlink(p);
-        }
-        if (d) {
-            g_dir_close(d);
-        }
-        rmdir(tmpdir);
-    }
-    g_free(tmpdir);
+    tmp_dir_remove(tmpdir);
     return ret;
 }

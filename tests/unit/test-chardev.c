@@ -15,121 +15,16 @@
 #include "chardev/char-fe.h"
 #include "util/main-loop.h"
 #include "harness.h"
+#include "chardev-helper.h"
+#include "tmpfile.h"
 
 static char *tmpdir;
 
 /* --- helpers ------------------------------------------------------------ */
 
-/* Build an a{sv} of strings from "key", "value" pairs (NULL-terminated). */
-static GVariant *opts_new(const char *key, ...)
-{
-    GVariantBuilder b;
-    va_list ap;
-
-    g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-    va_start(ap, key);
-    for (const char *k = key; k; k = va_arg(ap, const char *)) {
-        g_variant_builder_add(&b, "{sv}", k,
-                              g_variant_new_string(va_arg(ap, const char *)));
-    }
-    va_end(ap);
-    return g_variant_ref_sink(g_variant_builder_end(&b));
-}
-
-/* qemu_chr_new_from_opts on @opts (consumed); returns the chardev or NULL
- * and the error text in *@msg (g_free'd by the caller). */
-static Chardev *chr_new(GVariant *opts, char **msg)
-{
-    Error *err = NULL;
-    Chardev *chr = qemu_chr_new_from_opts(opts, &err);
-
-    g_variant_unref(opts);
-    *msg = err ? g_strdup(error_get_pretty(err)) : NULL;
-    error_free(err);
-    return chr;
-}
-
-/* The error qemu_chr_new_from_opts gives for @opts (consumed). */
-static void check_opts_error(GVariant *opts, const char *expected)
-{
-    g_autofree char *msg = NULL;
-
-    CU_ASSERT_PTR_NULL(chr_new(opts, &msg));
-    CU_ASSERT_STRING_EQUAL(msg ? msg : "(no error)", expected);
-}
-
-/* Remove @dir and the files in it (the tests make no subdirectories). */
-static void rm_tree(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        unlink(path);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    rmdir(dir);
-}
-
 static char *tmp_path(const char *name)
 {
     return g_build_filename(tmpdir, name, NULL);
-}
-
-static char *file_contents(const char *path)
-{
-    gchar *s = NULL;
-
-    g_file_get_contents(path, &s, NULL, NULL);
-    return s;
-}
-
-/* Run the main loop until @done(opaque) or 5 s pass. */
-static bool pump_until(bool (*done)(void *), void *opaque)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-
-    while (!done(opaque)) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(100);
-    }
-    return true;
-}
-
-/* A frontend that records what it is told. */
-typedef struct TestFE {
-    CharBackend be;
-    GString *input;
-    int can_read;               /* what can_read answers */
-    int opened, closed;
-} TestFE;
-
-static int fe_can_read(void *opaque)
-{
-    return ((TestFE *)opaque)->can_read;
-}
-
-static void fe_read(void *opaque, const uint8_t *buf, int size)
-{
-    TestFE *fe = opaque;
-
-    g_assert(size <= fe->can_read);
-    g_string_append_len(fe->input, (const char *)buf, size);
-}
-
-static void fe_event(void *opaque, QEMUChrEvent event)
-{
-    TestFE *fe = opaque;
-
-    fe->opened += event == CHR_EVENT_OPENED;
-    fe->closed += event == CHR_EVENT_CLOSED;
 }
 
 /* --- option checking ------------------------------------------------------ */
@@ -291,13 +186,13 @@ static void test_file_write(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(chr);
     CU_ASSERT_STRING_EQUAL(chr->filename, "file");
     CU_ASSERT_TRUE(chr->be_open);
-    text = file_contents(path);
+    text = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(text, "");       /* truncated */
     CU_ASSERT_TRUE(qemu_chr_fe_init(&fe.be, chr, &error_abort));
     CU_ASSERT_EQUAL(qemu_chr_fe_write_all(&fe.be, (uint8_t *)"hello ", 6), 6);
     CU_ASSERT_EQUAL(qemu_chr_fe_write(&fe.be, (uint8_t *)"world\n", 6), 6);
     g_free(text);
-    text = file_contents(path);             /* unbuffered: there already */
+    text = tmp_file_read(path);             /* unbuffered: there already */
     CU_ASSERT_STRING_EQUAL(text, "hello world\n");
     CU_ASSERT_EQUAL(stat(path, &st), 0);
     mask = umask(0);
@@ -318,7 +213,7 @@ static void test_file_append(void)
                            "append", "on", NULL), &msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(chr);
     CU_ASSERT_EQUAL(qemu_chr_write(chr, (uint8_t *)"line 2\n", 7, true), 7);
-    text = file_contents(path);
+    text = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(text, "line 1\nline 2\n");
     qemu_chr_cleanup();
 }
@@ -372,7 +267,7 @@ static void test_file_threads(void)
     for (int i = 0; i < WRITERS; i++) {
         g_thread_join(t[i]);
     }
-    text = file_contents(path);
+    text = tmp_file_read(path);
     CU_ASSERT_EQUAL(strlen(text), WRITERS * WRITES * CHUNK);
     lines = g_strsplit(text, "\n", -1);
     for (int i = 0; lines[i] && lines[i][0]; i++) {
@@ -514,8 +409,7 @@ static Chardev *legacy(const char *label, const char *filename, char **msg)
     Chardev *chr = qemu_chr_new(label, filename, &err);
 
     g_free(*msg);
-    *msg = err ? g_strdup(error_get_pretty(err)) : NULL;
-    error_free(err);
+    *msg = error_take_text(err);
     return chr;
 }
 
@@ -536,7 +430,7 @@ static void test_legacy_forms(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(chr);
     CU_ASSERT_STRING_EQUAL(object_get_typename(OBJECT(chr)), "chardev-file");
     qemu_chr_write(chr, (uint8_t *)"x", 1, true);
-    text = file_contents(path);
+    text = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(text, "x");
 
     chr = legacy("compat_monitor0", "stdio", &msg);
@@ -697,8 +591,7 @@ int main(int argc, char **argv)
     }
     main_loop_init();
     get_chardevs_root();
-    tmpdir = g_dir_make_tmp("test-chardev-XXXXXX", NULL);
-    g_assert(tmpdir);
+    tmpdir = tmp_dir_new("test-chardev");
 
     harness_add("/chardev/opts/no-id", test_opts_no_id);
     harness_add("/chardev/opts/missing-backend", test_opts_missing_backend);
@@ -729,7 +622,6 @@ int main(int argc, char **argv)
     ret = harness_run(argc, argv);
 
     qemu_chr_cleanup();
-    rm_tree(tmpdir);
-    g_free(tmpdir);
+    tmp_dir_remove(tmpdir);
     return ret;
 }

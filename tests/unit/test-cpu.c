@@ -56,17 +56,6 @@ static const MemoryRegionOps port_ops = {
     .valid = { .min_access_size = 1, .max_access_size = 1 },
 };
 
-static bool kvm_usable(void)
-{
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0) {
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
 /* The accelerator (and for kvm, memory and the guest). */
 static void fx_init(const char *accel)
 {

@@ -8,6 +8,7 @@
 #include "util/osdep.h"
 #include "util/cutils.h"
 #include "harness.h"
+#include "capture.h"
 
 #include <math.h>
 
@@ -26,33 +27,6 @@ static void check_error(Error *err, const char *msg)
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_STRING_EQUAL(error_get_pretty(err), msg);
     error_free(err);
-}
-
-static FILE *cap_file;
-static int cap_saved_fd = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    g_assert(cap_file);
-    cap_saved_fd = dup(STDERR_FILENO);
-    dup2(fileno(cap_file), STDERR_FILENO);
-}
-
-static char *capture_stop(void)
-{
-    off_t len;
-    char *out;
-
-    fflush(stderr);
-    dup2(cap_saved_fd, STDERR_FILENO);
-    close(cap_saved_fd);
-    len = lseek(fileno(cap_file), 0, SEEK_END);
-    out = g_malloc0(len + 1);
-    g_assert(pread(fileno(cap_file), out, len, 0) == len);
-    fclose(cap_file);
-    return out;
 }
 
 /* --- qemu_strtoi / qemu_strtoui --- */
@@ -316,6 +290,7 @@ static void test_strtosz_fraction(void)
 
 static void test_strtosz_hex(void)
 {
+    StderrCapture cap;
     uint64_t r;
     char *out;
 
@@ -325,9 +300,9 @@ static void test_strtosz_hex(void)
     CU_ASSERT_EQUAL(r, 16);
     CU_ASSERT_EQUAL(sz("0x1.8k", &r), -EINVAL);   /* no hex fractions */
     CU_ASSERT_EQUAL(sz("0x", &r), -EINVAL);
-    capture_start();
+    stderr_capture_begin(&cap);
     CU_ASSERT_EQUAL(sz("0x2k", &r), 0);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_EQUAL(r, 2 * KiB);
     CU_ASSERT_STRING_EQUAL(out, "qomu: warning: Using a multiplier suffix "
                            "on hex numbers is deprecated: 0x2k\n");
@@ -496,6 +471,7 @@ static void test_option_number(void)
 
 static void test_option_size(void)
 {
+    StderrCapture cap;
     Error *err = NULL;
     uint64_t v = 0;
     char *out;
@@ -507,9 +483,9 @@ static void test_option_size(void)
     err = NULL;
     CU_ASSERT_FALSE(parse_option_size("size", "-1k", &v, &err));
     /* The hint is part of the error: check it through error_report_err. */
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report_err(err);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: Parameter 'size' expects a non-negative number below 2^64\n"
         "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, "

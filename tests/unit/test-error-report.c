@@ -9,74 +9,10 @@
 #include "util/osdep.h"
 #include "util/error-report.h"
 #include "harness.h"
-
-#include <sys/resource.h>
-#include <sys/wait.h>
+#include "capture.h"
+#include "fork-helper.h"
 
 /* --- helpers --- */
-
-static FILE *cap_file;
-static int cap_saved_fd = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    g_assert(cap_file);
-    cap_saved_fd = dup(STDERR_FILENO);
-    dup2(fileno(cap_file), STDERR_FILENO);
-}
-
-static char *slurp_fd(int fd)
-{
-    off_t len = lseek(fd, 0, SEEK_END);
-    char *buf = g_malloc0(len + 1);
-
-    g_assert(pread(fd, buf, len, 0) == len);
-    return buf;
-}
-
-static char *capture_stop(void)
-{
-    char *out;
-
-    fflush(stderr);
-    dup2(cap_saved_fd, STDERR_FILENO);
-    close(cap_saved_fd);
-    out = slurp_fd(fileno(cap_file));
-    fclose(cap_file);
-    return out;
-}
-
-/* Child-process runner for paths that abort. */
-static bool child_aborts(void (*fn)(void), char **err)
-{
-    struct rlimit no_core = { 0, 0 };
-    FILE *tmp = tmpfile();
-    int status;
-    pid_t pid;
-
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    g_assert(pid >= 0);
-    if (pid == 0) {
-        setrlimit(RLIMIT_CORE, &no_core);
-        dup2(fileno(tmp), STDERR_FILENO);
-        fn();
-        _exit(42);
-    }
-    g_assert(waitpid(pid, &status, 0) == pid);
-    *err = slurp_fd(fileno(tmp));
-    fclose(tmp);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
-/* A sink that appends everything to a GString. */
-static void string_sink(const char *text, void *opaque)
-{
-    g_string_append(opaque, text);
-}
 
 static char *cmdline[] = {
     "qomu", "-device", "foo,bar=1", "-S", NULL
@@ -86,13 +22,14 @@ static char *cmdline[] = {
 
 static void test_report_plain(void)
 {
+    StderrCapture cap;
     char *out;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report("'%s' is not a valid device model name", "foo");
     warn_report("%d vCPUs is more than the host has", 64);
     info_report("listening on %s", "/tmp/sock");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: 'foo' is not a valid device model name\n"
         "qomu: warning: 64 vCPUs is more than the host has\n"
@@ -117,11 +54,12 @@ static void QOMU_PRINTF(1, 2) call_vreports(const char *fmt, ...)
 
 static void test_report_va(void)
 {
+    StderrCapture cap;
     char *out;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     call_vreports("v%d", 1);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: v1\nqomu: warning: v1\n"
                            "qomu: info: v1\n");
     g_free(out);
@@ -129,13 +67,14 @@ static void test_report_va(void)
 
 static void test_printf_raw(void)
 {
+    StderrCapture cap;
     char *out;
     int n;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     n = error_printf("no prefix %s", "here");
     error_printf("\n");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_EQUAL(n, 14);
     CU_ASSERT_STRING_EQUAL(out, "no prefix here\n");
     g_free(out);
@@ -143,16 +82,17 @@ static void test_printf_raw(void)
 
 static void test_progname(void)
 {
+    StderrCapture cap;
     char *out;
 
     CU_ASSERT_STRING_EQUAL(error_get_progname(), "qomu");
     error_init("/usr/local/bin/qomu-system-x86_64");
     CU_ASSERT_STRING_EQUAL(error_get_progname(), "qomu-system-x86_64");
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report("x");
     error_init("plain-name");
     error_report("y");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     error_init("qomu");
     CU_ASSERT_STRING_EQUAL(out, "qomu-system-x86_64: x\nplain-name: y\n");
     g_free(out);
@@ -162,17 +102,18 @@ static void test_progname(void)
 
 static void test_loc_cmdline(void)
 {
+    StderrCapture cap;
     Location loc;
     char *out;
 
     loc_push_none(&loc);
     loc_set_cmdline(cmdline, 1, 2);
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report("'%s' is not a valid device model name", "foo");
     warn_report("w");
     loc_set_cmdline(cmdline, 3, 1);
     error_report("one word");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     loc_pop(&loc);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: -device foo,bar=1: 'foo' is not a valid device model name\n"
@@ -183,18 +124,19 @@ static void test_loc_cmdline(void)
 
 static void test_loc_file(void)
 {
+    StderrCapture cap;
     Location loc;
     char *out;
 
     loc_push_none(&loc);
-    capture_start();
+    stderr_capture_begin(&cap);
     loc_set_file("vm.cfg", 12);
     error_report("bad key");
     loc_set_file(NULL, 13);             /* same file, next line */
     error_report("bad value");
     loc_set_file("other.cfg", 0);       /* no line number */
     info_report("read");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     loc_pop(&loc);
     /* QEMU prints no space between "prog:" and a file location. */
     CU_ASSERT_STRING_EQUAL(out,
@@ -216,17 +158,18 @@ static void test_loc_file_null_asserts(void)
 {
     char *err;
 
-    CU_ASSERT_TRUE(child_aborts(loc_file_null_not_file, &err));
+    CU_ASSERT_TRUE(fork_aborted(fork_run(loc_file_null_not_file, &err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "fname || loc->kind == LOC_FILE"));
     g_free(err);
 }
 
 static void test_loc_push_pop(void)
 {
+    StderrCapture cap;
     Location outer, inner;
     char *out;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     loc_push_none(&outer);
     loc_set_cmdline(cmdline, 1, 2);
     loc_push_none(&inner);              /* nested: starts at nowhere */
@@ -237,7 +180,7 @@ static void test_loc_push_pop(void)
     error_report("outer again");
     loc_pop(&outer);
     error_report("bottom");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: inner\n"
         "qomu:f:1: inner file\n"
@@ -248,6 +191,7 @@ static void test_loc_push_pop(void)
 
 static void test_loc_save_restore(void)
 {
+    StderrCapture cap;
     Location loc, saved, pushed;
     char *out;
 
@@ -256,7 +200,7 @@ static void test_loc_save_restore(void)
     loc_save(&saved);
     CU_ASSERT_PTR_NULL(saved.prev);
     loc_set_none();
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report("none");
     loc_restore(&saved);
     error_report("restored");
@@ -266,7 +210,7 @@ static void test_loc_save_restore(void)
     error_report("pushed");
     loc_pop(&saved);
     error_report("popped");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     loc_pop(&loc);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: none\n"
@@ -309,12 +253,12 @@ static void test_loc_misuse_asserts(void)
 {
     char *err;
 
-    CU_ASSERT_TRUE(child_aborts(pop_not_top, &err));
+    CU_ASSERT_TRUE(fork_aborted(fork_run(pop_not_top, &err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "current_loc() == loc && loc->prev"));
     g_free(err);
-    CU_ASSERT_TRUE(child_aborts(pop_bottom, &err));
+    CU_ASSERT_TRUE(fork_aborted(fork_run(pop_bottom, &err)));
     g_free(err);
-    CU_ASSERT_TRUE(child_aborts(push_twice, &err));
+    CU_ASSERT_TRUE(fork_aborted(fork_run(push_twice, &err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "!loc->prev"));
     g_free(err);
 }
@@ -328,16 +272,17 @@ static void *thread_report(void *opaque)
 
 static void test_loc_per_thread(void)
 {
+    StderrCapture cap;
     Location loc;
     GThread *t;
     char *out;
 
     loc_push_none(&loc);
     loc_set_cmdline(cmdline, 1, 2);
-    capture_start();
+    stderr_capture_begin(&cap);
     t = g_thread_new("reporter", thread_report, NULL);
     g_thread_join(t);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     loc_pop(&loc);
     /* The main thread's location does not leak into other threads. */
     CU_ASSERT_STRING_EQUAL(out, "qomu: from thread\n");
@@ -348,16 +293,17 @@ static void test_loc_per_thread(void)
 
 static void test_sink_basic(void)
 {
+    StderrCapture cap;
     GString *buf = g_string_new(NULL);
     ErrorReportSink *fn;
     void *opaque = NULL;
     Location loc;
     char *out;
 
-    capture_start();
-    error_report_set_sink(string_sink, buf);
+    stderr_capture_begin(&cap);
+    error_report_set_sink(gstring_sink, buf);
     fn = error_report_get_sink(&opaque);
-    CU_ASSERT_PTR_EQUAL(fn, string_sink);
+    CU_ASSERT_PTR_EQUAL(fn, gstring_sink);
     CU_ASSERT_PTR_EQUAL(opaque, buf);
 
     error_report("Device '%s' not found", "d0");
@@ -373,7 +319,7 @@ static void test_sink_basic(void)
     error_report_set_sink(NULL, NULL);
     CU_ASSERT_PTR_NULL(error_report_get_sink(&opaque));
     CU_ASSERT_PTR_NULL(opaque);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
 
     /* As QEMU with a monitor: no program name, nothing on stderr. */
     CU_ASSERT_STRING_EQUAL(buf->str,
@@ -389,17 +335,18 @@ static void test_sink_basic(void)
 
 static void test_sink_per_thread(void)
 {
+    StderrCapture cap;
     GString *buf = g_string_new(NULL);
     GThread *t;
     char *out;
 
-    capture_start();
-    error_report_set_sink(string_sink, buf);
+    stderr_capture_begin(&cap);
+    error_report_set_sink(gstring_sink, buf);
     t = g_thread_new("reporter", thread_report, NULL);
     g_thread_join(t);
     error_report("main");
     error_report_set_sink(NULL, NULL);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(buf->str, "main\n");
     CU_ASSERT_STRING_EQUAL(out, "qomu: from thread\n");
     g_string_free(buf, TRUE);
@@ -410,11 +357,12 @@ static void test_sink_per_thread(void)
 
 static void test_once(void)
 {
+    StderrCapture cap;
     bool printed = false;
     char *out;
     int i;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     for (i = 0; i < 3; i++) {
         error_report_once("once %d", i);
         warn_report_once("warn once %d", i);
@@ -425,7 +373,7 @@ static void test_once(void)
     printed = false;
     CU_ASSERT_TRUE(warn_report_once_cond(&printed, "wcond"));
     CU_ASSERT_FALSE(warn_report_once_cond(&printed, "wcond"));
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: once 0\nqomu: warning: warn once 0\n"
                            "qomu: cond\nqomu: warning: wcond\n");
     g_free(out);
@@ -433,14 +381,15 @@ static void test_once(void)
 
 static void test_timestamp(void)
 {
+    StderrCapture cap;
     GString *buf = g_string_new(NULL);
     char *out;
 
     error_report_set_timestamp(true);
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report("stamped");
-    out = capture_stop();
-    error_report_set_sink(string_sink, buf);
+    out = stderr_capture_end(&cap);
+    error_report_set_sink(gstring_sink, buf);
     error_report("monitor");                /* no timestamp to a monitor */
     error_report_set_sink(NULL, NULL);
     error_report_set_timestamp(false);
@@ -455,17 +404,18 @@ static void test_timestamp(void)
 
 static void test_glib_messages(void)
 {
+    StderrCapture cap;
     char *out;
 
     unsetenv("G_MESSAGES_DEBUG");
     error_init("qomu");
-    capture_start();
+    stderr_capture_begin(&cap);
     g_message("a message");
     g_warning("a warning");
     g_critical("a critical");
     g_debug("hidden debug");
     g_log("mydom", G_LOG_LEVEL_WARNING, "domain warning");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out,
         "qomu: info: a message\n"
         "qomu: warning: a warning\n"
@@ -478,20 +428,21 @@ static void test_glib_messages(void)
  * all been joined by now). */
 static void test_glib_debug_domains(void)
 {
+    StderrCapture cap;
     char *out, *out2;
 
     setenv("G_MESSAGES_DEBUG", "mydom", 1);
     error_init("qomu");
-    capture_start();
+    stderr_capture_begin(&cap);
     g_log("mydom", G_LOG_LEVEL_DEBUG, "shown");
     g_log("otherdom", G_LOG_LEVEL_INFO, "hidden");
     g_debug("no domain: hidden");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     setenv("G_MESSAGES_DEBUG", "all", 1);
     error_init("qomu");
-    capture_start();
+    stderr_capture_begin(&cap);
     g_log("otherdom", G_LOG_LEVEL_INFO, "all shown");
-    out2 = capture_stop();
+    out2 = stderr_capture_end(&cap);
     unsetenv("G_MESSAGES_DEBUG");
     error_init("qomu");
     CU_ASSERT_STRING_EQUAL(out, "qomu: info: mydom: shown\n");
@@ -517,27 +468,21 @@ static void *thread_spam(void *opaque)
 
 static void test_threads_whole_lines(void)
 {
+    StderrCapture cap;
     GThread *t[N_THREADS];
-    char **lines;
     char *out;
-    int i, n = 0;
+    int i;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     for (i = 0; i < N_THREADS; i++) {
         t[i] = g_thread_new("spam", thread_spam, GINT_TO_POINTER(i));
     }
     for (i = 0; i < N_THREADS; i++) {
         g_thread_join(t[i]);
     }
-    out = capture_stop();
-    lines = g_strsplit(out, "\n", -1);
-    for (i = 0; lines[i] && *lines[i]; i++, n++) {
-        CU_ASSERT_TRUE(g_regex_match_simple(
-            "^qomu: thread [0-9] line [0-9]+ of a reasonably long message$",
-            lines[i], 0, 0));
-    }
-    CU_ASSERT_EQUAL(n, N_THREADS * N_LINES);
-    g_strfreev(lines);
+    out = stderr_capture_end(&cap);
+    check_whole_lines(out, "^qomu: thread [0-9] line [0-9]+ of a "
+                      "reasonably long message$", N_THREADS * N_LINES);
     g_free(out);
 }
 

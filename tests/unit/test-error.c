@@ -10,86 +10,9 @@
 #include "util/error.h"
 #include "util/error-report.h"
 #include "harness.h"
+#include "capture.h"
+#include "fork-helper.h"
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-
-/* --- helpers: capture stderr, run a function in a child --- */
-
-static FILE *cap_file;
-static int cap_saved_fd = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    g_assert(cap_file);
-    cap_saved_fd = dup(STDERR_FILENO);
-    dup2(fileno(cap_file), STDERR_FILENO);
-}
-
-/* Read back everything written to @fd (a regular file) from the start. */
-static char *slurp_fd(int fd)
-{
-    off_t len = lseek(fd, 0, SEEK_END);
-    char *buf = g_malloc0(len + 1);
-
-    g_assert(pread(fd, buf, len, 0) == len);
-    return buf;
-}
-
-/* Stop capturing; returns what was written to stderr (g_free it). */
-static char *capture_stop(void)
-{
-    char *out;
-
-    fflush(stderr);
-    dup2(cap_saved_fd, STDERR_FILENO);
-    close(cap_saved_fd);
-    out = slurp_fd(fileno(cap_file));
-    fclose(cap_file);
-    return out;
-}
-
-typedef struct Child {
-    int status;     /* from waitpid() */
-    char *err;      /* the child's stderr, g_free it */
-} Child;
-
-/* Run @fn in a child with stderr captured; @fn is expected not to return. */
-static Child run_in_child(void (*fn)(void))
-{
-    struct rlimit no_core = { 0, 0 };
-    FILE *tmp = tmpfile();
-    Child c;
-    pid_t pid;
-
-    g_assert(tmp);
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    g_assert(pid >= 0);
-    if (pid == 0) {
-        setrlimit(RLIMIT_CORE, &no_core);   /* abort() without a core */
-        dup2(fileno(tmp), STDERR_FILENO);
-        fn();
-        _exit(42);                          /* fn returned: test fails */
-    }
-    g_assert(waitpid(pid, &c.status, 0) == pid);
-    c.err = slurp_fd(fileno(tmp));
-    fclose(tmp);
-    return c;
-}
-
-static bool exited_with(const Child *c, int code)
-{
-    return WIFEXITED(c->status) && WEXITSTATUS(c->status) == code;
-}
-
-static bool aborted(const Child *c)
-{
-    return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGABRT;
-}
 
 /* --- error_setg and friends --- */
 
@@ -173,11 +96,11 @@ static void setg_twice(void)
 
 static void test_setg_twice_asserts(void)
 {
-    Child c = run_in_child(setg_twice);
+    g_autofree char *err = NULL;
+    int status = fork_run(setg_twice, &err);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    CU_ASSERT_PTR_NOT_NULL(strstr(c.err, "Assertion `*errp == NULL' failed"));
-    g_free(c.err);
+    CU_ASSERT_TRUE(fork_aborted(status));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "Assertion `*errp == NULL' failed"));
 }
 
 static void test_set_class(void)
@@ -214,12 +137,12 @@ static void fatal_setg(void)
 
 static void test_fatal_exits(void)
 {
-    Child c = run_in_child(fatal_setg);
+    g_autofree char *err = NULL;
+    int status = fork_run(fatal_setg, &err);
 
-    CU_ASSERT_TRUE(exited_with(&c, 1));
-    CU_ASSERT_STRING_EQUAL(c.err,
+    CU_ASSERT_TRUE(fork_exited_with(status, 1));
+    CU_ASSERT_STRING_EQUAL(err,
                            "qomu: 'foo' is not a valid device model name\n");
-    g_free(c.err);
 }
 
 static char *fatal_argv[] = { "qomu", "-device", "foo", NULL };
@@ -235,12 +158,12 @@ static void fatal_with_location(void)
 
 static void test_fatal_location(void)
 {
-    Child c = run_in_child(fatal_with_location);
+    g_autofree char *err = NULL;
+    int status = fork_run(fatal_with_location, &err);
 
-    CU_ASSERT_TRUE(exited_with(&c, 1));
-    CU_ASSERT_STRING_EQUAL(c.err, "qomu: -device foo: "
+    CU_ASSERT_TRUE(fork_exited_with(status, 1));
+    CU_ASSERT_STRING_EQUAL(err, "qomu: -device foo: "
                            "'foo' is not a valid device model name\n");
-    g_free(c.err);
 }
 
 /* A function with a hint, written the QEMU way. */
@@ -261,14 +184,14 @@ static void fatal_hint(void)
 
 static void test_fatal_hint_via_guard(void)
 {
-    Child c = run_in_child(fatal_hint);
+    g_autofree char *err = NULL;
+    int status = fork_run(fatal_hint, &err);
 
-    CU_ASSERT_TRUE(exited_with(&c, 1));
-    CU_ASSERT_STRING_EQUAL(c.err,
+    CU_ASSERT_TRUE(fork_exited_with(status, 1));
+    CU_ASSERT_STRING_EQUAL(err,
         "qomu: Parameter 'size' expects a non-negative number\n"
         "Optional suffix k, M, G means kilo-, mega-,\n"
         "giga-, respectively.\n");
-    g_free(c.err);
 }
 
 static void fatal_propagate(void)
@@ -281,11 +204,11 @@ static void fatal_propagate(void)
 
 static void test_fatal_propagate(void)
 {
-    Child c = run_in_child(fatal_propagate);
+    g_autofree char *err = NULL;
+    int status = fork_run(fatal_propagate, &err);
 
-    CU_ASSERT_TRUE(exited_with(&c, 1));
-    CU_ASSERT_STRING_EQUAL(c.err, "qomu: propagated late\n");
-    g_free(c.err);
+    CU_ASSERT_TRUE(fork_exited_with(status, 1));
+    CU_ASSERT_STRING_EQUAL(err, "qomu: propagated late\n");
 }
 
 static void fatal_propagate_prepend(void)
@@ -298,11 +221,11 @@ static void fatal_propagate_prepend(void)
 
 static void test_fatal_propagate_prepend(void)
 {
-    Child c = run_in_child(fatal_propagate_prepend);
+    g_autofree char *err = NULL;
+    int status = fork_run(fatal_propagate_prepend, &err);
 
-    CU_ASSERT_TRUE(exited_with(&c, 1));
-    CU_ASSERT_STRING_EQUAL(c.err, "qomu: drive 'd0': No such file\n");
-    g_free(c.err);
+    CU_ASSERT_TRUE(fork_exited_with(status, 1));
+    CU_ASSERT_STRING_EQUAL(err, "qomu: drive 'd0': No such file\n");
 }
 
 /* --- &error_abort --- */
@@ -315,15 +238,15 @@ enum { ABORT_SETG_LINE = __LINE__ - 2 };   /* the error_setg() above */
 
 static void test_abort_setg(void)
 {
-    Child c = run_in_child(abort_setg);
+    g_autofree char *err = NULL;
+    int status = fork_run(abort_setg, &err);
     char *want = g_strdup_printf("Unexpected error in abort_setg() at %s:%d:\n"
                                  "qomu: impossible 3\n",
                                  __FILE__, ABORT_SETG_LINE);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    CU_ASSERT_STRING_EQUAL(c.err, want);
+    CU_ASSERT_TRUE(fork_aborted(status));
+    CU_ASSERT_STRING_EQUAL(err, want);
     g_free(want);
-    g_free(c.err);
 }
 
 static void make_error(Error **errp)
@@ -343,17 +266,17 @@ static void abort_propagate(void)
 
 static void test_abort_propagate(void)
 {
-    Child c = run_in_child(abort_propagate);
+    g_autofree char *err = NULL;
+    int status = fork_run(abort_propagate, &err);
     /* The location is where the error was created, not propagated. */
     char *want = g_strdup_printf("Unexpected error in make_error() at %s:%d:\n"
                                  "qomu: from make_error\n"
                                  "a hint\n",
                                  __FILE__, MAKE_ERROR_LINE);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    CU_ASSERT_STRING_EQUAL(c.err, want);
+    CU_ASSERT_TRUE(fork_aborted(status));
+    CU_ASSERT_STRING_EQUAL(err, want);
     g_free(want);
-    g_free(c.err);
 }
 
 static void abort_guarded(void)
@@ -369,15 +292,15 @@ enum { ABORT_GUARDED_LINE = __LINE__ - 3 };
 
 static void test_abort_errp_guard(void)
 {
-    Child c = run_in_child(abort_guarded);
+    g_autofree char *err = NULL;
+    int status = fork_run(abort_guarded, &err);
     char *want = g_strdup_printf("Unexpected error in abort_guarded() at "
                                  "%s:%d:\nqomu: guarded\n",
                                  __FILE__, ABORT_GUARDED_LINE);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    CU_ASSERT_STRING_EQUAL(c.err, want);
+    CU_ASSERT_TRUE(fork_aborted(status));
+    CU_ASSERT_STRING_EQUAL(err, want);
     g_free(want);
-    g_free(c.err);
 }
 
 /* --- error_propagate --- */
@@ -475,15 +398,16 @@ static void test_prepend_unset(void)
 
 static void test_hint_report(void)
 {
+    StderrCapture cap;
     Error *err = NULL;
     char *out;
 
     error_setg(&err, "Property 'x' not found");
     error_append_hint(&err, "Valid properties: %s\n", "a, b");
     error_append_hint(&err, "See -device foo,help\n");
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report_err(err);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: Property 'x' not found\n"
                            "Valid properties: a, b\n"
                            "See -device foo,help\n");
@@ -502,13 +426,13 @@ static void hint_on_fatal(void)
 
 static void test_hint_fatal_asserts(void)
 {
-    Child c = run_in_child(hint_on_fatal);
+    g_autofree char *err = NULL;
+    int status = fork_run(hint_on_fatal, &err);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    CU_ASSERT_PTR_NOT_NULL(strstr(c.err, "Assertion `err && errp != "
+    CU_ASSERT_TRUE(fork_aborted(status));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "Assertion `err && errp != "
                                   "&error_abort && errp != &error_fatal' "
                                   "failed"));
-    g_free(c.err);
 }
 
 static void hint_unset(void)
@@ -520,10 +444,10 @@ static void hint_unset(void)
 
 static void test_hint_unset_asserts(void)
 {
-    Child c = run_in_child(hint_unset);
+    g_autofree char *err = NULL;
+    int status = fork_run(hint_unset, &err);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    g_free(c.err);
+    CU_ASSERT_TRUE(fork_aborted(status));
 }
 
 /* --- ERRP_GUARD --- */
@@ -558,6 +482,7 @@ static void test_errp_guard_local(void)
 
 static void test_copy(void)
 {
+    StderrCapture cap;
     Error *err = NULL, *copy;
     char *out;
 
@@ -567,9 +492,9 @@ static void test_copy(void)
     error_free(err);                    /* the copy is independent */
     CU_ASSERT_STRING_EQUAL(error_get_pretty(copy), "no cap");
     CU_ASSERT_EQUAL(error_get_class(copy), ERROR_CLASS_KVM_MISSING_CAP);
-    capture_start();
+    stderr_capture_begin(&cap);
     error_report_err(copy);             /* hint was copied too */
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: no cap\nupgrade the kernel\n");
     g_free(out);
 }
@@ -588,22 +513,23 @@ static void free_or_abort_unset(void)
 
 static void test_free_or_abort_unset(void)
 {
-    Child c = run_in_child(free_or_abort_unset);
+    g_autofree char *err = NULL;
+    int status = fork_run(free_or_abort_unset, &err);
 
-    CU_ASSERT_TRUE(aborted(&c));
-    g_free(c.err);
+    CU_ASSERT_TRUE(fork_aborted(status));
 }
 
 static void test_warn_report_err(void)
 {
+    StderrCapture cap;
     Error *err = NULL;
     char *out;
 
     error_setg(&err, "deprecated option");
     error_append_hint(&err, "use -foo instead\n");
-    capture_start();
+    stderr_capture_begin(&cap);
     warn_report_err(err);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: warning: deprecated option\n"
                            "use -foo instead\n");
     g_free(out);
@@ -611,16 +537,17 @@ static void test_warn_report_err(void)
 
 static void test_reportf_err(void)
 {
+    StderrCapture cap;
     Error *err = NULL;
     char *out;
 
-    capture_start();
+    stderr_capture_begin(&cap);
     error_setg(&err, "inner");
     error_reportf_err(err, "outer %d: ", 1);
     err = NULL;
     error_setg(&err, "inner");
     warn_reportf_err(err, "outer %d: ", 2);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "qomu: outer 1: inner\n"
                            "qomu: warning: outer 2: inner\n");
     g_free(out);

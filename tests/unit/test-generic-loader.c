@@ -10,6 +10,8 @@
 #include "hw/core/memory.h"
 #include "system/runstate.h"
 #include "harness.h"
+#include "tmpfile.h"
+#include "error-text.h"
 
 #define RAM_SIZE (1024 * 1024)
 
@@ -59,14 +61,6 @@ static void fx_end(void)
     runstate_reset_for_test();
 }
 
-static char *save(const void *data, size_t len, const char *name)
-{
-    char *path = g_build_filename(tmpdir, name, NULL);
-
-    g_assert(g_file_set_contents(path, data, len, NULL));
-    return path;
-}
-
 /*
  * Create and realize a loader from "name=value" pairs (NULL-terminated),
  * set as -device would.  Returns the device (its parent holds it) or NULL
@@ -88,8 +82,7 @@ static DeviceState *new_loader(char **msg, ...)
     g_free(*msg);
     *msg = NULL;
     if (!qdev_realize_and_unref(dev, NULL, &err)) {
-        *msg = g_strdup(error_get_pretty(err));
-        error_free(err);
+        *msg = error_take_text(err);
         return NULL;
     }
     g_ptr_array_add(fx.devs, dev);
@@ -124,7 +117,7 @@ static void test_defaults(void)
 static void test_errors(void)
 {
     g_autofree char *msg = NULL;
-    g_autofree char *path = save("x", 1, "one.bin");
+    g_autofree char *path = tmp_file_write(tmpdir, "one.bin", "x", 1);
 
     fx_begin();
     CU_ASSERT_PTR_NULL(new_loader(&msg, NULL));
@@ -162,7 +155,8 @@ static void test_errors(void)
 static void test_raw_file(void)
 {
     g_autofree char *msg = NULL;
-    g_autofree char *path = save("raw data!", 9, "raw.bin");
+    g_autofree char *path = tmp_file_write(tmpdir, "raw.bin", "raw data!",
+                                           9);
     DeviceState *dev;
 
     fx_begin();
@@ -195,7 +189,7 @@ static void test_raw_partial(void)
     uint8_t blob[0x20];
 
     memset(blob, 0x5c, sizeof(blob));
-    path = save(blob, sizeof(blob), "edge.bin");
+    path = tmp_file_write(tmpdir, "edge.bin", blob, sizeof(blob));
     fx_begin();
     CU_ASSERT_PTR_NOT_NULL(new_loader(&msg, "file", path, "addr", "0xffff0",
                                       NULL));
@@ -273,7 +267,8 @@ static GByteArray *elf64(void)
 static void test_elf(void)
 {
     g_autoptr(GByteArray) f = elf64();
-    g_autofree char *path = save(f->data, f->len, "image.elf");
+    g_autofree char *path = tmp_file_write(tmpdir, "image.elf", f->data,
+                                           f->len);
     g_autofree char *msg = NULL;
     DeviceState *dev;
 
@@ -303,7 +298,7 @@ static void test_elf_bad(void)
     g_autofree char *want = NULL;
 
     ((Elf64_Ehdr *)f->data)->e_phoff = 0x7fffffff;
-    path = save(f->data, f->len, "bad.elf");
+    path = tmp_file_write(tmpdir, "bad.elf", f->data, f->len);
     want = g_strdup_printf("Cannot load specified image %s: program headers "
                            "are outside the file", path);
     fx_begin();
@@ -317,8 +312,7 @@ int main(int argc, char **argv)
     int ret;
 
     container_get(object_get_root(), "/machine/unattached");
-    tmpdir = g_dir_make_tmp("test-generic-loader-XXXXXX", NULL);
-    g_assert(tmpdir);
+    tmpdir = tmp_dir_new("test-generic-loader");
 
     harness_add("/loader/defaults", test_defaults);
     harness_add("/loader/errors", test_errors);
@@ -329,20 +323,6 @@ int main(int argc, char **argv)
     harness_add("/loader/elf/bad", test_elf_bad);
     ret = harness_run(argc, argv);
 
-    {
-        GDir *d = g_dir_open(tmpdir, 0, NULL);
-        const char *name;
-
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-
-            unlink(p);
-        }
-        if (d) {
-            g_dir_close(d);
-        }
-        rmdir(tmpdir);
-    }
-    g_free(tmpdir);
+    tmp_dir_remove(tmpdir);
     return ret;
 }

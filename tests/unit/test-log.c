@@ -8,6 +8,8 @@
 #include "util/osdep.h"
 #include "util/log.h"
 #include "harness.h"
+#include "capture.h"
+#include "tmpfile.h"
 
 /* --- helpers --- */
 
@@ -23,47 +25,9 @@ static void log_reset(void)
 static char *tmp_path(const char *name)
 {
     if (!tmpdir) {
-        tmpdir = g_dir_make_tmp("test-log-XXXXXX", NULL);
-        g_assert(tmpdir);
+        tmpdir = tmp_dir_new("test-log");
     }
     return g_build_filename(tmpdir, name, NULL);
-}
-
-static char *read_file(const char *path)
-{
-    char *contents = NULL;
-
-    if (!g_file_get_contents(path, &contents, NULL, NULL)) {
-        return NULL;
-    }
-    return contents;
-}
-
-static FILE *cap_file;
-static int cap_saved_fd = -1;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    g_assert(cap_file);
-    cap_saved_fd = dup(STDERR_FILENO);
-    dup2(fileno(cap_file), STDERR_FILENO);
-}
-
-static char *capture_stop(void)
-{
-    off_t len;
-    char *out;
-
-    fflush(stderr);
-    dup2(cap_saved_fd, STDERR_FILENO);
-    close(cap_saved_fd);
-    len = lseek(fileno(cap_file), 0, SEEK_END);
-    out = g_malloc0(len + 1);
-    g_assert(pread(fileno(cap_file), out, len, 0) == len);
-    fclose(cap_file);
-    return out;
 }
 
 /* Fake clock for the rate limiter. */
@@ -137,22 +101,24 @@ static void test_usage(void)
 
 static void test_disabled(void)
 {
+    StderrCapture cap;
     char *out;
 
     log_reset();
     CU_ASSERT_FALSE(qomu_log_enabled());
     CU_ASSERT_FALSE(qomu_loglevel_mask(LOG_GUEST_ERROR));
     CU_ASSERT_PTR_NULL(qomu_log_trylock());
-    capture_start();
+    stderr_capture_begin(&cap);
     qomu_log("unconditional, but the log is closed\n");
     qomu_log_mask(LOG_GUEST_ERROR, "masked\n");
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out, "");
     g_free(out);
 }
 
 static void test_stderr_default(void)
 {
+    StderrCapture cap;
     FILE *f;
     char *out;
 
@@ -162,7 +128,7 @@ static void test_stderr_default(void)
     CU_ASSERT_TRUE(qomu_loglevel_mask(LOG_UNIMP));
     CU_ASSERT_TRUE(qomu_loglevel_mask(LOG_UNIMP | CPU_LOG_INT));
     CU_ASSERT_FALSE(qomu_loglevel_mask(LOG_GUEST_ERROR));
-    capture_start();
+    stderr_capture_begin(&cap);
     qomu_log_mask(LOG_UNIMP, "%s: unimplemented register 0x%x\n", "dev", 4);
     qomu_log_mask(LOG_GUEST_ERROR, "not enabled\n");
     qomu_log("raw %d\n", 1);
@@ -171,7 +137,7 @@ static void test_stderr_default(void)
     fprintf(f, "dump line 1\n");
     qomu_log("nested qomu_log is fine\n");  /* the lock is recursive */
     qomu_log_unlock(f);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     log_reset();
     CU_ASSERT_STRING_EQUAL(out, "dev: unimplemented register 0x4\n"
                            "raw 1\n"
@@ -191,7 +157,7 @@ static void test_file_write(void)
     qomu_log_mask(LOG_GUEST_ERROR, "bad access at 0x%x\n", 0x10);
     qomu_log_mask(CPU_LOG_INT, "not enabled\n");
     /* Written through at once: readable before the file is closed. */
-    contents = read_file(path);
+    contents = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(contents, "bad access at 0x10\n");
     g_free(contents);
     log_reset();
@@ -211,7 +177,7 @@ static void test_file_opened_lazily(void)
     CU_ASSERT_TRUE(qomu_set_log(CPU_LOG_RESET, &error_abort));
     CU_ASSERT_TRUE(g_file_test(path, G_FILE_TEST_EXISTS));
     qomu_log_mask(CPU_LOG_RESET, "CPU Reset (CPU %d)\n", 0);
-    contents = read_file(path);
+    contents = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(contents, "CPU Reset (CPU 0)\n");
     g_free(contents);
     log_reset();
@@ -227,7 +193,7 @@ static void test_file_truncated(void)
     log_reset();
     CU_ASSERT_TRUE(qomu_set_log_filename_flags(path, LOG_UNIMP, &error_abort));
     qomu_log_mask(LOG_UNIMP, "new\n");
-    contents = read_file(path);
+    contents = tmp_file_read(path);
     CU_ASSERT_STRING_EQUAL(contents, "new\n");
     g_free(contents);
     log_reset();
@@ -236,6 +202,7 @@ static void test_file_truncated(void)
 
 static void test_file_switch(void)
 {
+    StderrCapture cap;
     char *a = tmp_path("a.log"), *b = tmp_path("b.log");
     char *ca, *cb, *out;
 
@@ -244,12 +211,12 @@ static void test_file_switch(void)
     qomu_log("to a\n");
     CU_ASSERT_TRUE(qomu_set_log_filename(b, &error_abort));  /* keeps mask */
     qomu_log("to b\n");
-    capture_start();
+    stderr_capture_begin(&cap);
     CU_ASSERT_TRUE(qomu_set_log_filename(NULL, &error_abort));
     qomu_log("to stderr\n");
-    out = capture_stop();
-    ca = read_file(a);
-    cb = read_file(b);
+    out = stderr_capture_end(&cap);
+    ca = tmp_file_read(a);
+    cb = tmp_file_read(b);
     CU_ASSERT_STRING_EQUAL(ca, "to a\n");
     CU_ASSERT_STRING_EQUAL(cb, "to b\n");
     CU_ASSERT_STRING_EQUAL(out, "to stderr\n");
@@ -354,6 +321,7 @@ static void expect_lines(GString *s, const char *site, int from, int to)
 
 static void test_ratelimit_burst(void)
 {
+    StderrCapture cap;
     GString *want = g_string_new(NULL);
     char *out;
     int i;
@@ -362,7 +330,7 @@ static void test_ratelimit_burst(void)
     qomu_log_set_clock_for_test(fake_clock);
     fake_now_ns = 5 * QOMU_LOG_RATELIMIT_WINDOW_NS;
     qomu_set_log(LOG_GUEST_ERROR, &error_abort);
-    capture_start();
+    stderr_capture_begin(&cap);
     for (i = 0; i < 25; i++) {                  /* 10 pass, 15 dropped */
         guest_error_site_a(i);
     }
@@ -371,7 +339,7 @@ static void test_ratelimit_burst(void)
     fake_now_ns += 1;
     guest_error_site_a(26);                     /* new window */
     guest_error_site_a(27);
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     log_reset();
 
     expect_lines(want, "site a", 0, QOMU_LOG_RATELIMIT_BURST);
@@ -384,6 +352,7 @@ static void test_ratelimit_burst(void)
 
 static void test_ratelimit_per_site(void)
 {
+    StderrCapture cap;
     GString *want = g_string_new(NULL);
     char *out;
     int i;
@@ -392,12 +361,12 @@ static void test_ratelimit_per_site(void)
     qomu_log_set_clock_for_test(fake_clock);
     fake_now_ns = 100 * QOMU_LOG_RATELIMIT_WINDOW_NS;
     qomu_set_log(LOG_GUEST_ERROR | LOG_UNIMP, &error_abort);
-    capture_start();
+    stderr_capture_begin(&cap);
     for (i = 0; i < 12; i++) {
         guest_error_site_b(i);
         unimp_site(i);                          /* unimp is limited too */
     }
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     log_reset();
 
     for (i = 0; i < QOMU_LOG_RATELIMIT_BURST; i++) {
@@ -410,6 +379,7 @@ static void test_ratelimit_per_site(void)
 
 static void test_ratelimit_other_masks(void)
 {
+    StderrCapture cap;
     GString *want = g_string_new(NULL);
     char *out;
     int i;
@@ -418,11 +388,11 @@ static void test_ratelimit_other_masks(void)
     qomu_log_set_clock_for_test(fake_clock);
     fake_now_ns = 0;
     qomu_set_log(CPU_LOG_INT, &error_abort);
-    capture_start();
+    stderr_capture_begin(&cap);
     for (i = 0; i < 50; i++) {
         int_site(i);
     }
-    out = capture_stop();
+    out = stderr_capture_end(&cap);
     log_reset();
 
     expect_lines(want, "int", 0, 50);
@@ -451,8 +421,8 @@ static void test_threads(void)
 {
     char *path = tmp_path("threads.log");
     GThread *t[N_THREADS];
-    char *contents, **lines;
-    int i, n = 0;
+    char *contents;
+    int i;
 
     log_reset();
     qomu_set_log_filename_flags(path, CPU_LOG_INT, &error_abort);
@@ -463,40 +433,11 @@ static void test_threads(void)
         g_thread_join(t[i]);
     }
     log_reset();
-    contents = read_file(path);
-    lines = g_strsplit(contents, "\n", -1);
-    for (i = 0; lines[i] && *lines[i]; i++, n++) {
-        CU_ASSERT_TRUE(g_regex_match_simple(
-            "^vcpu [0-9] irq [0-9]+ delivered to the lapic$", lines[i], 0, 0));
-    }
-    CU_ASSERT_EQUAL(n, N_THREADS * N_LINES);
-    g_strfreev(lines);
+    contents = tmp_file_read(path);
+    check_whole_lines(contents, "^vcpu [0-9] irq [0-9]+ delivered to the "
+                      "lapic$", N_THREADS * N_LINES);
     g_free(contents);
     g_free(path);
-}
-
-/* Remove the temporary directory and what the tests left in it. */
-static void remove_tmpdir(void)
-{
-    GDir *dir;
-    const char *name;
-
-    if (!tmpdir) {
-        return;
-    }
-    dir = g_dir_open(tmpdir, 0, NULL);
-    while (dir && (name = g_dir_read_name(dir))) {
-        char *p = g_build_filename(tmpdir, name, NULL);
-
-        unlink(p);
-        g_free(p);
-    }
-    if (dir) {
-        g_dir_close(dir);
-    }
-    rmdir(tmpdir);
-    g_free(tmpdir);
-    tmpdir = NULL;
 }
 
 int main(int argc, char **argv)
@@ -521,6 +462,6 @@ int main(int argc, char **argv)
     harness_add("/log/ratelimit/other-masks", test_ratelimit_other_masks);
     harness_add("/log/threads/whole-lines", test_threads);
     ret = harness_run(argc, argv);
-    remove_tmpdir();
+    tmp_dir_remove(tmpdir);
     return ret;
 }

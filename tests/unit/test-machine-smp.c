@@ -15,6 +15,7 @@
 #include "machine/machine.h"
 #include "vcpu-helper.h"
 #include "harness.h"
+#include "error-text.h"
 
 /* --- a board with the other knobs set ------------------------------------ */
 
@@ -50,14 +51,12 @@ static char *smp_try(const char *machine, const char *arg, CpuTopology *topo,
     g_autoptr(GVariant) dict = keyval_parse(arg, "cpus", NULL, &error_abort);
     StderrCapture cap;
     Error *err = NULL;
-    char *msg = NULL;
+    char *msg;
     char *out;
 
     stderr_capture_begin(&cap);
-    if (!object_property_set(obj, "smp", dict, &err)) {
-        msg = g_strdup(error_get_pretty(err));
-        error_free(err);
-    }
+    object_property_set(obj, "smp", dict, &err);
+    msg = error_take_text(err);
     out = stderr_capture_end(&cap);
     if (printed) {
         *printed = out;

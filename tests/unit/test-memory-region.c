@@ -4,31 +4,18 @@
  * regions, clipping, merging), transactions, and `info mtree` text
  * (hw/core/memory-mtree.c) checked verbatim against what QEMU 7.2 prints.
  *
- * Every test builds regions with the helpers below (ownerless, so they
- * live under /machine/unattached) and an address space "test" rooted at a
- * 2^64 container; fixture_done() destroys the space and unparents every
- * region, so the harness sees no leaked object.
+ * Every test builds regions with the helpers below and those of
+ * memory-fixture.h (ownerless, so they live under /machine/unattached)
+ * and an address space "test" rooted at a 2^64 container; fixture_done()
+ * destroys the space and unparents every region, so the harness sees no
+ * leaked object.
  */
 #include "util/osdep.h"
 #include "hw/core/memory.h"
 #include "harness.h"
+#include "memory-fixture.h"
 
 /* --- fixture ---------------------------------------------------------- */
-
-static GPtrArray *regions;      /* MemoryRegion *, g_new0'd, in order */
-static AddressSpace test_as;
-static MemoryRegion *root;
-
-static MemoryRegion *mr_alloc(void)
-{
-    MemoryRegion *mr = g_new0(MemoryRegion, 1);
-
-    if (!regions) {
-        regions = g_ptr_array_new();
-    }
-    g_ptr_array_add(regions, mr);
-    return mr;
-}
 
 static uint64_t test_io_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -38,14 +25,6 @@ static uint64_t test_io_read(void *opaque, hwaddr addr, unsigned size)
 static const MemoryRegionOps test_io_ops = {
     .read = test_io_read,
 };
-
-static MemoryRegion *new_container(const char *name, uint64_t size)
-{
-    MemoryRegion *mr = mr_alloc();
-
-    memory_region_init(mr, NULL, name, size);
-    return mr;
-}
 
 static MemoryRegion *new_io(const char *name, uint64_t size)
 {
@@ -69,54 +48,6 @@ static MemoryRegion *new_rom(const char *name, uint64_t size)
 
     memory_region_init_rom(mr, NULL, name, size, &error_abort);
     return mr;
-}
-
-static MemoryRegion *new_alias(const char *name, MemoryRegion *orig,
-                               hwaddr offset, uint64_t size)
-{
-    MemoryRegion *mr = mr_alloc();
-
-    memory_region_init_alias(mr, NULL, name, orig, offset, size);
-    return mr;
-}
-
-static void fixture_init(void)
-{
-    root = new_container("root", UINT64_MAX);
-    address_space_init(&test_as, root, "test");
-}
-
-/* Destroys every space the test made (@extra, NULL-terminated), then
- * every region; the later ones first, as an owner would. */
-static void fixture_done_spaces(AddressSpace *extra, ...)
-{
-    va_list ap;
-
-    va_start(ap, extra);
-    for (AddressSpace *as = extra; as; as = va_arg(ap, AddressSpace *)) {
-        address_space_destroy(as);
-    }
-    va_end(ap);
-    if (root) {
-        address_space_destroy(&test_as);
-        root = NULL;
-    }
-    for (guint i = regions ? regions->len : 0; i-- > 0;) {
-        MemoryRegion *mr = regions->pdata[i];
-
-        if (OBJECT(mr)->parent) {
-            object_unparent(OBJECT(mr));
-        }
-    }
-    if (regions) {
-        g_ptr_array_set_free_func(regions, g_free);
-        g_clear_pointer(&regions, g_ptr_array_unref);
-    }
-}
-
-static void fixture_done(void)
-{
-    fixture_done_spaces(NULL);
 }
 
 /* The current view of @as as "START-LAST NAME[@OFFSET][ ro], ...". */

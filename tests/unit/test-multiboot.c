@@ -13,6 +13,8 @@
 #include <elf.h>
 #include "hw/i386/multiboot.h"
 #include "harness.h"
+#include "tmpfile.h"
+#include "error-text.h"
 
 #define RAM_SIZE (16 * 1024 * 1024)
 #define MB_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
@@ -176,9 +178,8 @@ static GByteArray *simple_elf(void)
 /* Write @f (consumed) to a temporary file; returns its path. */
 static char *save(GByteArray *f, const char *name)
 {
-    char *path = g_build_filename(tmpdir, name, NULL);
+    char *path = tmp_file_write(tmpdir, name, f->data, f->len);
 
-    g_assert(g_file_set_contents(path, (char *)f->data, f->len, NULL));
     g_byte_array_unref(f);
     return path;
 }
@@ -190,13 +191,9 @@ static char *load(const char *path, const char *cmdline, const char *initrd,
     MachineState ms = { .ram_size = RAM_SIZE,
                         .initrd_filename = (char *)initrd };
     Error *err = NULL;
-    char *msg = NULL;
 
-    if (!multiboot_load(&ms, path, cmdline, bs, &err)) {
-        msg = g_strdup(error_get_pretty(err));
-        error_free(err);
-    }
-    return msg;
+    multiboot_load(&ms, path, cmdline, bs, &err);
+    return error_take_text(err);
 }
 
 /* Load @f expecting failure with @expected; memory must be untouched. */
@@ -740,8 +737,7 @@ int main(int argc, char **argv)
     int ret;
 
     container_get(object_get_root(), "/machine/unattached");
-    tmpdir = g_dir_make_tmp("test-multiboot-XXXXXX", NULL);
-    g_assert(tmpdir);
+    tmpdir = tmp_dir_new("test-multiboot");
 
     harness_add("/multiboot/header/search", test_header_search);
     harness_add("/multiboot/header/probe", test_probe);
@@ -765,20 +761,6 @@ int main(int argc, char **argv)
     harness_add("/multiboot/fuzz", test_fuzz);
     ret = harness_run(argc, argv);
 
-    {
-        GDir *d = g_dir_open(tmpdir, 0, NULL);
-        const char *name;
-
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-
-            unlink(p);
-        }
-        if (d) {
-            g_dir_close(d);
-        }
-        rmdir(tmpdir);
-    }
-    g_free(tmpdir);
+    tmp_dir_remove(tmpdir);
     return ret;
 }

@@ -8,6 +8,7 @@
 #include "util/osdep.h"
 #include "qom/object.h"
 #include "harness.h"
+#include "error-text.h"
 
 #define TYPE_P_DUMMY "p-dummy"
 #define TYPE_P_SUB "p-sub"
@@ -136,16 +137,11 @@ static char *parse_err(Object *obj, const char *name, const char *value,
                        bool keyval)
 {
     Error *err = NULL;
-    char *msg = NULL;
     bool ok = keyval ? object_property_parse_keyval(obj, name, value, &err)
                      : object_property_parse(obj, name, value, &err);
 
     CU_ASSERT_EQUAL(ok, err == NULL);
-    if (err) {
-        msg = g_strdup(error_get_pretty(err));
-        error_free(err);
-    }
-    return msg;
+    return error_take_text(err);
 }
 
 #define ASSERT_PARSE_ERR(obj, name, value, keyval, expected) do { \

@@ -13,6 +13,8 @@
 #include "hw/core/qdev-globals.h"
 #include "hw/core/qdev-properties.h"
 #include "harness.h"
+#include "capture.h"
+#include "error-text.h"
 #include "fork-helper.h"
 
 #define TYPE_TG_DEV "tg-dev"
@@ -81,26 +83,6 @@ DEFINE_TYPES(tg_types)
 /* Designated, so -Wextra does not want "used" and "optional" spelled out. */
 #define GP(d, p, v) { .driver = (d), .property = (p), .value = (v) }
 
-static void string_sink(const char *text, void *opaque)
-{
-    g_string_append(opaque, text);
-}
-
-static GString *captured;
-
-static void capture_start(void)
-{
-    captured = g_string_new(NULL);
-    error_report_set_sink(string_sink, captured);
-}
-
-/* Stop capturing; returns what was reported (g_free). */
-static char *capture_stop(void)
-{
-    error_report_set_sink(NULL, NULL);
-    return g_string_free(g_steal_pointer(&captured), false);
-}
-
 /* tg-nohotplug and tg-hotplug share TgDev without deriving from tg-dev. */
 static TgDev *new_tg(const char *type)
 {
@@ -119,24 +101,10 @@ static void go_hotplug_phase(void)
 static char *global_option_err(const char *str)
 {
     Error *err = NULL;
-    char *msg;
 
-    if (qemu_global_option(str, &err)) {
-        return NULL;
-    }
-    msg = g_strdup(error_get_pretty(err));
-    error_free(err);
-    return msg;
+    qemu_global_option(str, &err);
+    return error_take_text(err);
 }
-
-#define CHECK_ERR(call, expected)                   \
-    do {                                            \
-        g_autofree char *msg_ = (call);             \
-        CU_ASSERT_PTR_NOT_NULL(msg_);               \
-        if (msg_) {                                 \
-            CU_ASSERT_STRING_EQUAL(msg_, expected); \
-        }                                           \
-    } while (0)
 
 /* --- applying --------------------------------------------------------- */
 
@@ -248,15 +216,16 @@ static void test_error_fatal_at_cold_plug(void)
 
 static void test_error_warns_when_hotplugged(void)
 {
+    ReportCapture cap;
     g_autofree char *out = NULL;
     TgDev *dev;
 
     qemu_global_option("tg-dev.prop1=abc", &error_abort);
     qemu_global_option("tg-dev.prop2=300", &error_abort);
     go_hotplug_phase();
-    capture_start();
+    report_capture_begin(&cap);
     dev = new_tg(TYPE_TG_DEV);
-    out = capture_stop();
+    out = report_capture_end(&cap);
     /* Warned, and the walk went on to the next global. */
     CU_ASSERT_STRING_EQUAL(out, "warning: can't apply global "
                            "tg-dev.prop1=abc: Parameter 'prop1' expects "
@@ -304,6 +273,7 @@ static void test_error_returned(void)
 
 static void test_check_unused(void)
 {
+    ReportCapture cap;
     g_autofree char *out = NULL;
     TgDev *dev;
 
@@ -314,9 +284,9 @@ static void test_check_unused(void)
     qemu_global_option("tg-dev.prop1=3", &error_abort);
     dev = new_tg("tg-sub");
 
-    capture_start();
+    report_capture_begin(&cap);
     CU_ASSERT_EQUAL(qdev_prop_check_globals(), 1);
-    out = capture_stop();
+    out = report_capture_end(&cap);
     /* A hot-pluggable type's global may still be used later: no warning. */
     CU_ASSERT_STRING_EQUAL(out,
                            "warning: global nonexistent.x has invalid class "
@@ -357,7 +327,7 @@ static void test_parse_long_form(void)
     /* Any order; a repeated key counts once, the last one. */
     CU_ASSERT_TRUE(qemu_global_option("value=9,driver=x,property=prop2,"
                                       "driver=tg-dev", &error_abort));
-    /* An id is accepted and ignored. */
+    /* An id is accepted (and otherwise unused). */
     CU_ASSERT_TRUE(qemu_global_option("id=g0,driver=tg-dev,property=prop1,"
                                       "value=4", &error_abort));
     dev = new_tg(TYPE_TG_DEV);
@@ -370,6 +340,7 @@ static void test_parse_long_form(void)
 
 static void test_parse_errors(void)
 {
+    ReportCapture cap;
     g_autofree char *long_driver = g_strnfill(70, 'd');
     g_autofree char *long_opt = g_strdup_printf("%s.p=v", long_driver);
     g_autofree char *long_msg = g_strdup_printf("Invalid parameter '%s.p'",
@@ -388,12 +359,12 @@ static void test_parse_errors(void)
     /* A driver too long for the short form is taken as a QemuOpts key. */
     CHECK_ERR(global_option_err(long_opt), long_msg);
 
-    capture_start();
+    report_capture_begin(&cap);
     CHECK_ERR(global_option_err("tg-dev"), "Invalid parameter 'tg-dev'");
     /* "noKEY" is KEY=off */
     CU_ASSERT_TRUE(qemu_global_option("driver=tg-dev,property=name,novalue",
                                       &error_abort));
-    out = capture_stop();
+    out = report_capture_end(&cap);
     CU_ASSERT_STRING_EQUAL(out,
                            "warning: short-form boolean option 'tg-dev' "
                            "deprecated\n"
@@ -407,6 +378,29 @@ static void test_parse_errors(void)
     CU_ASSERT_PTR_NULL(qdev_find_global_prop(OBJECT(dev), "prop1"));
     CU_ASSERT_STRING_EQUAL(dev->name, "off");
     object_unref(dev);
+    qdev_globals_reset_for_test();
+}
+
+/* QemuOpts ids, as QEMU checks them for -global. */
+static void test_parse_ids(void)
+{
+    CU_ASSERT_TRUE(qemu_global_option("id=g0,driver=tg-dev,property=prop1,"
+                                      "value=1", &error_abort));
+    CHECK_ERR(global_option_err("id=g0,driver=tg-dev,property=prop2,"
+                                "value=2"),
+              "Duplicate ID 'g0' for global");
+    CHECK_ERR(global_option_err("id=0g,driver=tg-dev,property=prop2,"
+                                "value=2"),
+              "Parameter 'id' expects an identifier");
+    /* A failed -global does not keep its id. */
+    CHECK_ERR(global_option_err("id=g1,driver=tg-dev"),
+              "options 'driver', 'property', and 'value' are required");
+    CU_ASSERT_TRUE(qemu_global_option("id=g1,driver=tg-dev,property=prop2,"
+                                      "value=2", &error_abort));
+    qdev_globals_reset_for_test();
+    /* The reset forgets the ids too. */
+    CU_ASSERT_TRUE(qemu_global_option("id=g0,driver=tg-dev,property=prop1,"
+                                      "value=1", &error_abort));
     qdev_globals_reset_for_test();
 }
 
@@ -428,5 +422,6 @@ int main(int argc, char **argv)
     harness_add("/qdev-globals/parse/short-form", test_parse_short_form);
     harness_add("/qdev-globals/parse/long-form", test_parse_long_form);
     harness_add("/qdev-globals/parse/errors", test_parse_errors);
+    harness_add("/qdev-globals/parse/ids", test_parse_ids);
     return harness_run(argc, argv);
 }

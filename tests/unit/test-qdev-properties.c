@@ -11,6 +11,7 @@
 #include "hw/core/qdev-properties.h"
 #include "hw/core/qdev-user.h"
 #include "harness.h"
+#include "error-text.h"
 
 #define TYPE_TP_DEV "tp-dev"
 #define TYPE_TP_SUB "tp-sub"
@@ -94,37 +95,18 @@ static Object *test_parent(void)
 static char *set_err(DeviceState *dev, const char *name, GVariant *v)
 {
     Error *err = NULL;
-    char *msg;
 
-    if (object_property_set(OBJECT(dev), name, v, &err)) {
-        return NULL;
-    }
-    msg = g_strdup(error_get_pretty(err));
-    error_free(err);
-    return msg;
+    object_property_set(OBJECT(dev), name, v, &err);
+    return error_take_text(err);
 }
 
 static char *parse_err(DeviceState *dev, const char *name, const char *s)
 {
     Error *err = NULL;
-    char *msg;
 
-    if (object_property_parse(OBJECT(dev), name, s, &err)) {
-        return NULL;
-    }
-    msg = g_strdup(error_get_pretty(err));
-    error_free(err);
-    return msg;
+    object_property_parse(OBJECT(dev), name, s, &err);
+    return error_take_text(err);
 }
-
-#define CHECK_ERR(call, expected)                   \
-    do {                                            \
-        g_autofree char *msg_ = (call);             \
-        CU_ASSERT_PTR_NOT_NULL(msg_);               \
-        if (msg_) {                                 \
-            CU_ASSERT_STRING_EQUAL(msg_, expected); \
-        }                                           \
-    } while (0)
 
 /* --- defaults and types ----------------------------------------------- */
 

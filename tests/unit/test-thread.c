@@ -9,6 +9,7 @@
 #include "util/osdep.h"
 #include "util/thread.h"
 #include "harness.h"
+#include "vcpu-helper.h"            /* thread_comm() */
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -57,18 +58,6 @@ static void probe_finish(Probe *p)
     qomu_event_destroy(&p->go);
 }
 
-static char *read_comm(pid_t tid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/self/task/%d/comm", tid);
-    char *comm = NULL;
-
-    if (!g_file_get_contents(path, &comm, NULL, NULL)) {
-        return NULL;
-    }
-    g_strchomp(comm);
-    return comm;
-}
-
 /* --- /thread/create --- */
 
 static void test_create_name(void)
@@ -77,7 +66,7 @@ static void test_create_name(void)
     g_autofree char *comm = NULL;
 
     probe_start(&p, "CPU 0/KVM");
-    comm = read_comm(qomu_thread_get_tid(p.self));
+    comm = thread_comm(qomu_thread_get_tid(p.self));
     CU_ASSERT_STRING_EQUAL(comm ? comm : "(none)", "CPU 0/KVM");
     probe_finish(&p);
 }
@@ -89,7 +78,7 @@ static void test_create_long_name(void)
     g_autofree char *comm = NULL;
 
     probe_start(&p, "IO iothread-block0");
-    comm = read_comm(qomu_thread_get_tid(p.self));
+    comm = thread_comm(qomu_thread_get_tid(p.self));
     CU_ASSERT_STRING_EQUAL(comm ? comm : "(none)", "IO iothread-blo");
     probe_finish(&p);
 }

@@ -1,48 +1,30 @@
 /*
  * vcpu-helper.h - what the accelerator and CPU tests share: capturing
- * stderr (messages are checked as the user sees them, program name and
- * all), finding threads by name in /proc/self/task, waiting with a
- * deadline.
+ * stderr (StderrCapture from capture.h: messages are checked as the user
+ * sees them, program name and all), whether /dev/kvm is usable, finding
+ * threads by name in /proc/self/task, waiting with a deadline.
  */
 #ifndef TESTS_UNIT_VCPU_HELPER_H
 #define TESTS_UNIT_VCPU_HELPER_H
 
 #include "util/osdep.h"
 #include "util/error-report.h"
+#include "capture.h"
 
 #include <fcntl.h>
 
-/* --- stderr capture (single-threaded use: the fd is process-wide) --- */
+/* --- /dev/kvm --- */
 
-typedef struct StderrCapture {
-    int saved_fd;
-    char path[64];
-} StderrCapture;
-
-static inline void stderr_capture_begin(StderrCapture *c)
+/* True if /dev/kvm can be opened read-write (else skip the kvm tests). */
+static inline bool kvm_usable(void)
 {
-    int fd;
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
-    g_strlcpy(c->path, "/tmp/qomu-test-stderr-XXXXXX", sizeof(c->path));
-    fd = mkstemp(c->path);
-    g_assert(fd >= 0);
-    fflush(stderr);
-    c->saved_fd = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
+    if (fd < 0) {
+        return false;
+    }
     close(fd);
-}
-
-/* Returns what was written since begin (g_free it). */
-static inline char *stderr_capture_end(StderrCapture *c)
-{
-    char *text = NULL;
-
-    fflush(stderr);
-    dup2(c->saved_fd, STDERR_FILENO);
-    close(c->saved_fd);
-    g_file_get_contents(c->path, &text, NULL, NULL);
-    unlink(c->path);
-    return text ? text : g_strdup("");
+    return true;
 }
 
 /* --- threads --- */

@@ -16,9 +16,10 @@
  * may skip it).  address_space_rw and the FlatView lookup may run on any
  * thread (vCPU threads do): a FlatView is immutable and
  * reference-counted; a commit swaps the space's current view under a
- * GRWLock held only for the pointer swap, so readers never wait for a
- * re-render.  Dropping a view's last reference only queues it: it is
- * freed (releasing the regions, and maybe their owners, it showed) under
+ * spin lock held only for the pointer swap (readers hold it for one load
+ * and one increment), so readers never wait for a re-render.  Dropping
+ * a view's last reference only queues it: it is freed (releasing the
+ * regions, and maybe their owners, it showed) under
  * the big lock, at the end of the next commit, in address_space_destroy
  * or by a main-loop bottom half, as QEMU's RCU callbacks are.  The
  * region's ops run with the big lock held, unless the region opts out
@@ -197,7 +198,8 @@ struct AddressSpace {
     MemoryRegion *root;         /* holds a reference */
     FlatView *current;          /* guarded by @lock; see
                                  * address_space_get_flatview */
-    GRWLock lock;               /* guards the swap of @current only */
+    int lock;                   /* spin lock: guards @current's swap and
+                                 * a reader's reference taking, only */
     GSList *listeners;          /* MemoryListener *, in registration order */
 };
 

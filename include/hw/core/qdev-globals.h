@@ -91,10 +91,12 @@ void qdev_prop_register_global(GlobalProperty *prop);
  * qemu_global_option: parse a -global argument and register it.
  * Accepts "DRIVER.PROPERTY=VALUE" (DRIVER and PROPERTY at most 63
  * characters, DRIVER without '.' or '=') or QemuOpts syntax
- * "driver=D,property=P,value=V" (",," is a literal comma).  Errors, as
+ * "driver=D,property=P,value=V" (",," is a literal comma; an "id=ID"
+ * must be well-formed and unique, as for any QemuOpts).  Errors, as
  * QEMU's: "Invalid parameter 'KEY'", "options 'driver', 'property', and
- * 'value' are required".  A bare "KEY" counts as KEY=on after QEMU's
- * short-form boolean deprecation warning.  Strings are copied.
+ * 'value' are required", "Duplicate ID 'ID' for global".  A bare "KEY"
+ * counts as KEY=on after QEMU's short-form boolean deprecation warning.
+ * Strings are copied.
  * QEMU returns an int and reports itself; this returns false with @errp
  * set.
  */

@@ -99,6 +99,16 @@ enum {
 #define X86_APICBASE_BSP        (1u << 8)
 #define X86_APICBASE_ENABLE     (1u << 11)
 
+/* MTRR MSRs (SDM vol. 3, 11.11.2): 11 fixed-range registers, and the
+ * variable-range pairs KVM implements (KVM_NR_VAR_MTRR). */
+#define X86_MTRR_NR_FIXED       11
+#define X86_MTRR_NR_VAR         8
+#define X86_MSR_MTRR_PHYSBASE0  0x200
+#define X86_MSR_MTRR_DEF_TYPE   0x2ff
+#define X86_MSR_MISC_ENABLE     0x1a0
+#define X86_MISC_ENABLE_FAST_STRING 1u  /* QEMU's MSR_IA32_MISC_ENABLE_DEFAULT */
+extern const uint32_t x86_mtrr_fixed_msrs[X86_MTRR_NR_FIXED];
+
 /* QEMU's CPUX86State, what reset sets; loaded by the accelerator. */
 typedef struct CPUX86State {
     uint64_t regs[X86_NR_GPRS];
@@ -116,6 +126,13 @@ typedef struct CPUX86State {
     uint64_t pat;               /* IA32_PAT MSR */
     uint16_t fpuc;              /* x87 control word */
     uint32_t mxcsr;
+    /* MTRRs and IA32_MISC_ENABLE: the architectural reset values, or,
+     * when a loader stands in for firmware (x86_boot_state() not
+     * X86_BOOT_RESET), what SeaBIOS's mtrr_setup leaves on every CPU. */
+    uint64_t mtrr_deftype;      /* IA32_MTRR_DEF_TYPE (0x2ff) */
+    uint64_t mtrr_fixed[X86_MTRR_NR_FIXED];  /* x86_mtrr_fixed_msrs order */
+    uint64_t mtrr_var[2 * X86_MTRR_NR_VAR];  /* PHYSBASE0, PHYSMASK0, ... */
+    uint64_t misc_enable;       /* IA32_MISC_ENABLE (0x1a0) */
     bool wait_for_sipi;         /* APs: INIT-wait in the in-kernel LAPIC */
     bool lapic_virtual_wire;    /* LVT0 ExtINT/LVT1 NMI: no firmware will */
     uint32_t cpuid_version;     /* CPUID.01H:EAX, what reset puts in EDX */
@@ -147,8 +164,10 @@ char *x86_cpu_type_name(const char *model_name);
 /**
  * x86_cpu_reset_state: fill @cpu's env with what it starts in: QEMU's
  * x86_cpu_reset (real mode, CS:IP = f000:fff0, CR0 = 0x60000010, ...),
- * or for the BSP (apic-id 0) the Multiboot entry state when
- * x86_boot_state() says X86_BOOT_PROTECTED32.  APs wait for INIT/SIPI.
+ * or for the BSP (apic-id 0) the entry state x86_boot_state() asks for
+ * (X86_BOOT_PROTECTED32: Multiboot, Linux 32-bit, PVH; X86_BOOT_LONG64:
+ * Linux 64-bit).  APs wait for INIT/SIPI.  With a loader (any mode but
+ * X86_BOOT_RESET) every CPU also gets firmware's MTRRs (see env).
  * The CPUClass cpu_reset hook of every x86 CPU.
  */
 void x86_cpu_reset_state(X86CPU *cpu);

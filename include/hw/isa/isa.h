@@ -10,9 +10,13 @@
  * isa_bus_create_default(): a stand-in "isabus-bridge" sysbus device
  * (QEMU has the same type, for boards without PCI) provides it.
  *
- * Not modelled (yet): ISA IRQs (isa_init_irq, isa_connect_gpio_out: the
- * "isa irq N" line of `info qtree` is printed already, from isairq[]),
- * ISA DMA, isa_register_portio_list, the memory address space.
+ * ISA IRQs: the bus has 16 lines (ISA_NUM_IRQS), given by the board or
+ * the bridge with isa_bus_irqs(); on the PC they are the machine's
+ * "ioapic" inputs (GSIs 0-15, which KVM also feeds to its 8259 pair).
+ * A device takes one with isa_init_irq() (also recorded for `info
+ * qtree`'s "isa irq N") or wires a GPIO output with isa_connect_gpio_out().
+ * Not modelled (yet): ISA DMA, isa_register_portio_list, the memory
+ * address space.
  * Difference from QEMU: unrealizing an ISA device unmaps the port ranges
  * it registered (a mapped region keeps its owner alive).
  *
@@ -22,6 +26,9 @@
 #define HW_ISA_ISA_H
 
 #include "hw/core/sysbus.h"
+#include "hw/core/irq.h"
+
+#define ISA_NUM_IRQS 16
 
 #define TYPE_ISA_BUS "ISA"
 #define TYPE_ISA_DEVICE "isa-device"
@@ -33,6 +40,8 @@ OBJECT_DECLARE_TYPE(ISADevice, ISADeviceClass, ISA_DEVICE)
 struct ISABus {
     BusState parent_obj;
     MemoryRegion *address_space_io;     /* the ports; not referenced */
+    qemu_irq *irqs;             /* ISA_NUM_IRQS lines (isa_bus_irqs), or
+                                 * NULL: no interrupt controller */
 };
 
 struct ISADeviceClass {
@@ -81,5 +90,30 @@ MemoryRegion *isa_address_space_io(ISADevice *dev);
  * that can fail.
  */
 void isa_register_ioport(ISADevice *dev, MemoryRegion *io, uint16_t start);
+
+/**
+ * isa_bus_irqs: the bus's ISA_NUM_IRQS interrupt lines: @irqs is an
+ * array of 16 lines owned by the caller (it must outlive the bus).
+ */
+void isa_bus_irqs(ISABus *bus, qemu_irq *irqs);
+
+/**
+ * isa_get_irq: ISA IRQ @isairq (0-15) of @dev's bus (@dev NULL: the ISA
+ * bus's), borrowed; NULL if the bus has no interrupt lines (then setting
+ * it does nothing).  @isairq >= 16 is a bug.
+ */
+qemu_irq isa_get_irq(ISADevice *dev, unsigned isairq);
+
+/**
+ * isa_init_irq: *@p = isa_get_irq(@dev, @isairq), and record @isairq
+ * for `info qtree` (at most two per device, as QEMU).
+ */
+void isa_init_irq(ISADevice *dev, qemu_irq *p, unsigned isairq);
+
+/**
+ * isa_connect_gpio_out: connect @isadev's unnamed GPIO output @gpioirq
+ * to ISA IRQ @isairq (recorded as isa_init_irq does).
+ */
+void isa_connect_gpio_out(ISADevice *isadev, int gpioirq, unsigned isairq);
 
 #endif /* HW_ISA_ISA_H */

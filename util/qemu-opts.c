@@ -1,12 +1,13 @@
 /*
  * qemu-opts.c - QemuOpts, the option syntax of -m, -name, -accel,
- * -device, -chardev and -msg (QEMU 7.2's util/qemu-option.c, reduced to
- * what the command line needs).  See include/system/qemu-opts.h.
+ * -device, -chardev, -msg and -global (QEMU 7.2's util/qemu-option.c,
+ * reduced to what the command line needs).  See include/util/qemu-opts.h.
  */
 #include "util/osdep.h"
 #include "util/cutils.h"
-#include "system/qom-help.h"
-#include "system/qemu-opts.h"
+#include "util/help-option.h"
+#include "util/id.h"
+#include "util/qemu-opts.h"
 
 typedef struct QemuOpt {
     char *name;
@@ -27,13 +28,7 @@ struct QemuOpts {
 
 /* --- parsing one "name=value" -------------------------------------------- */
 
-static bool is_help_option(const char *s)
-{
-    return !strcmp(s, "?") || !strcmp(s, "help");
-}
-
-/* The value up to the first single ',' (",," is a literal comma). */
-static const char *get_opt_value(const char *p, char **value)
+const char *get_opt_value(const char *p, char **value)
 {
     GString *s = g_string_new(NULL);
 
@@ -116,7 +111,7 @@ static void qemu_opt_free(QemuOpt *opt)
     g_free(opt);
 }
 
-static void qemu_opts_del(QemuOpts *opts)
+void qemu_opts_del(QemuOpts *opts)
 {
     QemuOpt *opt;
 
@@ -138,20 +133,6 @@ static QemuOpts *qemu_opts_find(QemuOptsList *list, const char *id)
         }
     }
     return NULL;
-}
-
-/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
 }
 
 QemuOpts *qemu_opts_create(QemuOptsList *list, const char *id,
@@ -260,34 +241,56 @@ static bool opts_do_parse(QemuOpts *opts, const char *params,
     return true;
 }
 
-QemuOpts *qemu_opts_parse_noisily(QemuOptsList *list, const char *params,
-                                  bool permit_abbrev)
+/*
+ * QEMU's opts_parse(): with @help_wanted NULL, "help" is an ordinary
+ * parameter; otherwise a help request stops the parse (NULL, *@help_wanted
+ * set, @errp untouched).
+ */
+static QemuOpts *opts_parse(QemuOptsList *list, const char *params,
+                            bool permit_abbrev, bool *help_wanted,
+                            Error **errp)
 {
     const char *firstname = permit_abbrev ? list->implied_opt_name : NULL;
     g_autofree char *id = opts_parse_id(params);
+    QemuOpts *opts;
+
+    opts = qemu_opts_create(list, id, errp);
+    if (!opts) {
+        return NULL;
+    }
+    if (!opts_do_parse(opts, params, firstname, help_wanted, errp)) {
+        /* As QEMU: a merged list loses its earlier options too (the
+         * caller exits anyway). */
+        qemu_opts_del(opts);
+        return NULL;
+    }
+    return opts;
+}
+
+QemuOpts *qemu_opts_parse(QemuOptsList *list, const char *params,
+                          bool permit_abbrev, Error **errp)
+{
+    return opts_parse(list, params, permit_abbrev, NULL, errp);
+}
+
+QemuOpts *qemu_opts_parse_noisily(QemuOptsList *list, const char *params,
+                                  bool permit_abbrev)
+{
     bool help_wanted = false;
     Error *err = NULL;
     QemuOpts *opts;
 
-    opts = qemu_opts_create(list, id, &err);
-    if (!opts) {
-        error_report_err(err);
-        return NULL;
-    }
     /* Help only for lists that describe their options (QEMU passes no
      * help_wanted for lists that accept anything: -device DRIVER,help is
      * then an option "help=on" that qdev looks for). */
-    if (!opts_do_parse(opts, params, firstname,
-                       list->desc ? &help_wanted : NULL, &err)) {
-        /* As QEMU: a merged list loses its earlier options too (the
-         * caller exits anyway). */
-        qemu_opts_del(opts);
+    opts = opts_parse(list, params, permit_abbrev,
+                      list->desc ? &help_wanted : NULL, &err);
+    if (!opts) {
         if (help_wanted) {
             qemu_opts_print_help(list);
         } else {
             error_report_err(err);
         }
-        return NULL;
     }
     return opts;
 }

@@ -1,7 +1,7 @@
 /*
  * qemu-opts.h - QEMU's older option syntax, QemuOpts (util/qemu-option.c
  * in QEMU 7.2), for the options that still use it there: -m, -name,
- * -accel, -device, -chardev, -msg.
+ * -accel, -device, -chardev, -msg, -global.
  *
  * "isa-debug-exit,iobase=0xf4,id=x" with implied name "driver" gives the
  * options driver=isa-debug-exit, iobase=0xf4, and the id "x".  Unlike
@@ -20,8 +20,8 @@
  * Not modelled: -set, -readconfig, qemu_opts_from_qdict.
  * Threads: main thread only.
  */
-#ifndef SYSTEM_QEMU_OPTS_H
-#define SYSTEM_QEMU_OPTS_H
+#ifndef UTIL_QEMU_OPTS_H
+#define UTIL_QEMU_OPTS_H
 
 #include "util/osdep.h"
 #include "util/error.h"
@@ -58,6 +58,13 @@ typedef struct QemuOptsList {
 } QemuOptsList;
 
 /**
+ * get_opt_value: QEMU's function of that name: copy the value at @p up to
+ * the first single ',' (",," is a literal comma) into *@value (g_free
+ * it).  Returns a pointer to that ',' or to the terminating NUL.
+ */
+const char *get_opt_value(const char *p, char **value);
+
+/**
  * qemu_opts_parse_noisily: parse @params into a new (or, for merge_lists,
  * the existing) QemuOpts of @list, as QEMU's function of that name.
  * @permit_abbrev: the first parameter may omit "implied_opt_name=".
@@ -69,6 +76,17 @@ typedef struct QemuOptsList {
  */
 QemuOpts *qemu_opts_parse_noisily(QemuOptsList *list, const char *params,
                                   bool permit_abbrev);
+
+/**
+ * qemu_opts_parse: as qemu_opts_parse_noisily, but a syntax error is
+ * returned in @errp (NULL result) instead of printed, and "help" is no
+ * help request: a bare "help" is an ordinary flag parameter (help=on),
+ * rejected as usual by lists that do not describe it.  Deviation: short
+ * forms like "key" still warn, as with qemu_opts_parse_noisily (QEMU's
+ * qemu_opts_parse does not; its callers do not see user input).
+ */
+QemuOpts *qemu_opts_parse(QemuOptsList *list, const char *params,
+                          bool permit_abbrev, Error **errp);
 
 /**
  * qemu_opts_create: a new, empty QemuOpts of @list with id @id (may be
@@ -123,7 +141,10 @@ QemuOpts *qemu_opts_find_first(QemuOptsList *list);
  * qemu_opts_print_help with print_caption). */
 void qemu_opts_print_help(QemuOptsList *list);
 
+/* Remove @opts from its list and free it. */
+void qemu_opts_del(QemuOpts *opts);
+
 /* Delete every QemuOpts of @list. */
 void qemu_opts_reset(QemuOptsList *list);
 
-#endif /* SYSTEM_QEMU_OPTS_H */
+#endif /* UTIL_QEMU_OPTS_H */

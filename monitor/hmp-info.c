@@ -1,0 +1,114 @@
+/*
+ * hmp-info.c - HMP's "info" subcommands: cpus, kvm, mtree, qom-tree,
+ * qtree, status, version, in QEMU 7.2's formats (monitor/hmp-cmds.c,
+ * softmmu/memory.c, qdev-monitor.c).
+ */
+#include "util/osdep.h"
+#include "hw/core/cpu.h"
+#include "hw/core/memory.h"
+#include "system/options.h"
+#include "system/runstate.h"
+#include "monitor/hmp.h"
+#include "monitor-internal.h"
+#include "qmp-cmds.h"
+
+void hmp_info_cpus(Monitor *mon, GVariant *args);
+void hmp_info_kvm(Monitor *mon, GVariant *args);
+void hmp_info_mtree(Monitor *mon, GVariant *args);
+void hmp_info_qom_tree(Monitor *mon, GVariant *args);
+void hmp_info_qtree(Monitor *mon, GVariant *args);
+void hmp_info_status(Monitor *mon, GVariant *args);
+void hmp_info_version(Monitor *mon, GVariant *args);
+
+/* "* CPU #0: thread_id=1234": '*' marks the monitor's CPU. */
+void hmp_info_cpus(Monitor *mon, GVariant *args)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        monitor_printf(mon, "%c CPU #%d: thread_id=%d\n",
+                       cpu->cpu_index == monitor_get_cpu_index(mon) ? '*'
+                                                                    : ' ',
+                       cpu->cpu_index, (int)cpu->thread_id);
+    }
+}
+
+void hmp_info_kvm(Monitor *mon, GVariant *args)
+{
+    g_autoptr(GVariant) info = g_variant_ref_sink(qmp_query_kvm(NULL, NULL));
+    gboolean enabled = false, present = false;
+
+    g_variant_lookup(info, "enabled", "b", &enabled);
+    g_variant_lookup(info, "present", "b", &present);
+    monitor_printf(mon, "kvm support: ");
+    if (present) {
+        monitor_printf(mon, "%s\n", enabled ? "enabled" : "disabled");
+    } else {
+        monitor_printf(mon, "not compiled\n");
+    }
+}
+
+/* -d (the dispatch tree) is accepted and prints nothing more: qomu's
+ * dispatch is a binary search over the flat view, not QEMU's radix
+ * tree. */
+void hmp_info_mtree(Monitor *mon, GVariant *args)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    mtree_info_full(out, hmp_arg_flag(args, "flatview"),
+                    hmp_arg_flag(args, "owner"),
+                    hmp_arg_flag(args, "disabled"));
+    monitor_puts(mon, out->str);
+}
+
+void hmp_info_qom_tree(Monitor *mon, GVariant *args)
+{
+    const char *path = hmp_arg_str(args, "path");
+    g_autoptr(GString) out = g_string_new(NULL);
+    bool ambiguous = false;
+    Object *obj;
+
+    if (path) {
+        obj = object_resolve_path(path, &ambiguous);
+        if (!obj) {
+            monitor_printf(mon, "Path '%s' could not be resolved.\n", path);
+            return;
+        }
+        if (ambiguous) {
+            monitor_printf(mon, "Warning: Path '%s' is ambiguous.\n", path);
+            return;
+        }
+    } else {
+        obj = qdev_get_machine();
+    }
+    hmp_format_qom_tree(out, obj);
+    monitor_puts(mon, out->str);
+}
+
+void hmp_info_qtree(Monitor *mon, GVariant *args)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    hmp_format_qtree(out);
+    monitor_puts(mon, out->str);
+}
+
+/* "VM status: running", "VM status: paused (prelaunch)". */
+void hmp_info_status(Monitor *mon, GVariant *args)
+{
+    RunState state = runstate_get();
+    bool running = runstate_is_running();
+
+    monitor_printf(mon, "VM status: %s", running ? "running" : "paused");
+    if (!running && state != RUN_STATE_PAUSED) {
+        monitor_printf(mon, " (%s)", runstate_name(state));
+    }
+    monitor_printf(mon, "\n");
+}
+
+/* QEMU prints major.minor.micro and the package with nothing between
+ * ("7.2.22Debian 1:7.2+dfsg-7"); so does qomu. */
+void hmp_info_version(Monitor *mon, GVariant *args)
+{
+    monitor_printf(mon, "%s%s\n", QOMU_QEMU_VERSION, "qomu " QOMU_VERSION);
+}
