@@ -10,6 +10,9 @@
  * runs before the count drops, so a drain also waits for the device's
  * completion handler (as QEMU).
  *
+ * When the VM stops, every backend is drained and flushed (QEMU's
+ * do_vm_stop).
+ *
  * Not modelled: throttling, accounting statistics, media change
  * (blk_insert_bs/blk_remove_bs), permissions.
  */
@@ -80,9 +83,37 @@ const char *block_device_io_status_name(BlockDeviceIoStatus status)
 
 /* --- life ---------------------------------------------------------------- */
 
+/*
+ * QEMU's do_vm_stop(): a stopped VM has nothing in flight and its drives
+ * flushed (bdrv_drain_all, bdrv_flush_all), so that "stop", copy the
+ * image, "cont" works.  Errors are not reported here (QEMU's "stop"
+ * ignores them too); a failed flush fails again at the guest's next one.
+ */
+static void blk_runstate_event(RunStateEvent event, ShutdownCause cause,
+                               void *opaque)
+{
+    if (event != RUNSTATE_EVENT_STOP) {
+        return;
+    }
+    blk_drain_all();
+    for (GList *l = all_blks; l; l = l->next) {
+        BlockBackend *blk = l->data;
+
+        if (blk_is_inserted(blk)) {
+            bdrv_flush(blk->root);
+        }
+    }
+}
+
 static BlockBackend *blk_new(void)
 {
+    static bool listening;
     BlockBackend *blk = g_new0(BlockBackend, 1);
+
+    if (!listening) {
+        runstate_add_event_listener(blk_runstate_event, NULL);
+        listening = true;
+    }
 
     blk->refcnt = 1;
     blk->ctx = qemu_get_aio_context();

@@ -7,6 +7,8 @@
  */
 #include "util/osdep.h"
 #include "util/thread.h"
+#include "util/bql.h"
+#include "system/runstate.h"
 #include "hw/core/qdev.h"
 #include "block/qapi.h"
 #include "block/raw-aio.h"
@@ -409,6 +411,36 @@ static void test_snapshot_concurrent(void)
     unlink(path);
 }
 
+/* Stopping the VM drains and flushes every drive (QEMU's do_vm_stop). */
+static void test_vm_stop_flushes(void)
+{
+    const char *dir = disk_dir();
+    g_autofree char *path = bt_image(dir, "stop.img", 65536, 0);
+    BlockBackend *blk = bt_open(path, "driver=raw", &error_abort);
+    uint8_t *buf = blk_blockalign(blk, 4096);
+    BtCompletion c = { 0 };
+    QEMUIOVector qiov;
+
+    sc_watch(path);
+    memset(buf, 0x3c, 4096);
+    qemu_iovec_init_buf(&qiov, buf, 4096);
+    blk_aio_pwritev(blk, 0, &qiov, 0, bt_complete, &c);
+    CU_ASSERT_EQUAL(c.calls, 0);
+    runstate_set(RUN_STATE_RUNNING);
+    bql_lock();
+    vm_stop(RUN_STATE_PAUSED);
+    bql_unlock();
+    /* Stopped: the write completed, then it was synced */
+    CU_ASSERT_EQUAL(c.calls, 1);
+    CU_ASSERT_EQUAL(blk_in_flight(blk), 0);
+    CU_ASSERT_EQUAL(sc_count(), 1);
+    runstate_set(RUN_STATE_PRELAUNCH);
+    sc_watch_ino = 0;
+    qemu_vfree(buf);
+    close_blk(blk);
+    unlink(path);
+}
+
 /* --- an I/O thread ------------------------------------------------------- */
 
 typedef struct IOThread {
@@ -553,6 +585,7 @@ int main(int argc, char **argv)
     harness_add("/block-backend/flush-generations", test_flush_generations);
     harness_add("/block-backend/snapshot-concurrent",
                 test_snapshot_concurrent);
+    harness_add("/block-backend/vm-stop-flushes", test_vm_stop_flushes);
     harness_add("/block-backend/iothread", test_iothread);
     harness_add("/block-backend/query-block", test_query_block);
     ret = harness_run(argc, argv);
