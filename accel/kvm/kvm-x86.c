@@ -395,22 +395,119 @@ int kvm_arch_put_reset_state(KVMVCPU *v)
  * On the hosts qomu is tested on, guest code at CPL 0 runs in KVM's
  * instruction emulator (docs GUEST.md), whose tables lack a few
  * instructions every Linux boot executes: `int3` (it cannot deliver an
- * exception outside real mode; int3_selftest() runs one), `clac`/`stac`
- * (SMAP, patched in wherever the CPU has it) and `swapgs` (every entry
- * from and exit to user space).  Each ends in KVM_EXIT_INTERNAL_ERROR
- * (emulation failure) with the instruction's bytes.  Their effect at
- * CPL 0 is simple, so the VMM completes them (SDM vol. 2):
- *   int3     #BP, a trap: RIP past the 0xcc, then vector 3 injected;
- *   clac     RFLAGS.AC = 0 (CR4.SMAP set, else #UD: left to fail);
- *   stac     RFLAGS.AC = 1 (likewise);
- *   swapgs   GS.base <-> IA32_KERNEL_GS_BASE (64-bit mode only).
+ * exception outside real mode; int3_selftest() runs one), `swapgs`
+ * (every entry from and exit to user space), and what Linux patches in
+ * for CPU features - which it sees here whatever KVM_SET_CPUID2 said,
+ * as CPL-0 `cpuid` shows the host's: `clac`/`stac` (SMAP), `popcnt`
+ * (hweight), `rd/wr{fs,gs}base` (FSGSBASE, context switches).  Each ends
+ * in KVM_EXIT_INTERNAL_ERROR (emulation failure) with the instruction's
+ * bytes.  Their effect at CPL 0 is simple, so the VMM completes them
+ * (SDM vol. 2), register forms only, as Linux uses them:
+ *   int3          #BP, a trap: RIP past the 0xcc, then vector 3 injected;
+ *   clac, stac    RFLAGS.AC = 0 / 1 (with CR4.SMAP; else #UD: left alone);
+ *   swapgs        GS.base <-> IA32_KERNEL_GS_BASE (64-bit mode);
+ *   popcnt r, r   [F3] [REX] 0F B8 /r: bit count, ZF if the source is 0,
+ *                 the other arithmetic flags clear;
+ *   rdfsbase .. wrgsbase   F3 [REX] 0F AE /0../3, mod 3 (64-bit mode,
+ *                 CR4.FSGSBASE);
+ *   fwait         nothing, unless CR0.TS and MP (#NM) or an unmasked x87
+ *                 exception is pending (#MF): those are left alone.
  * Anything else (or any of these at CPL 3, which the CPU runs itself)
  * stays an error.  QEMU has no such path; where the CPU runs the
  * guest's kernel code, it never runs.
  */
 #define X86_RFLAGS_AC       (1u << 18)
+#define X86_RFLAGS_ARITH    0x8d5u      /* CF PF AF ZF SF OF */
+#define X86_RFLAGS_ZF       (1u << 6)
+#define X86_CR0_MP_BIT      (1u << 1)
+#define X86_CR0_TS_BIT      (1u << 3)
+#define X86_CR4_FSGSBASE    (1u << 16)
 #define X86_CR4_SMAP        (1u << 21)
 #define MSR_KERNEL_GS_BASE  0xc0000102
+
+/* The GPR numbered @n in ModRM/REX order (rax, rcx, rdx, rbx, rsp, rbp,
+ * rsi, rdi, r8..r15). */
+static uint64_t *kvm_gpr(struct kvm_regs *r, unsigned n)
+{
+    uint64_t *const gprs[16] = {
+        (uint64_t *)&r->rax, (uint64_t *)&r->rcx, (uint64_t *)&r->rdx,
+        (uint64_t *)&r->rbx, (uint64_t *)&r->rsp, (uint64_t *)&r->rbp,
+        (uint64_t *)&r->rsi, (uint64_t *)&r->rdi, (uint64_t *)&r->r8,
+        (uint64_t *)&r->r9, (uint64_t *)&r->r10, (uint64_t *)&r->r11,
+        (uint64_t *)&r->r12, (uint64_t *)&r->r13, (uint64_t *)&r->r14,
+        (uint64_t *)&r->r15,
+    };
+
+    return gprs[n & 15];
+}
+
+/* Write @val to a GPR with @bytes operand size: 4 zero-extends (64-bit
+ * mode), 2 keeps the upper bits. */
+static void kvm_gpr_write(uint64_t *reg, uint64_t val, unsigned bytes)
+{
+    if (bytes == 8) {
+        *reg = val;
+    } else if (bytes == 4) {
+        *reg = (uint32_t)val;
+    } else {
+        *reg = (*reg & ~UINT64_C(0xffff)) | (uint16_t)val;
+    }
+}
+
+/*
+ * The register forms of popcnt and rd/wr{fs,gs}base, in 64-bit mode:
+ * [66] F3 [REX] 0F (B8|AE) ModRM(mod 3).  Returns the instruction's
+ * length, or 0 if it is not one of them.  @sregs may be updated (FS/GS
+ * base); the caller writes regs and sregs back.
+ */
+static unsigned kvm_emulate_f3_0f(const uint8_t *insn, unsigned size,
+                                  struct kvm_regs *regs,
+                                  struct kvm_sregs *sregs, bool *sregs_dirty)
+{
+    unsigned i = 0, rex = 0, opsize = 4, modrm, reg, rm;
+    bool rep = false;
+    uint64_t src, val;
+
+    for (; i < size && (insn[i] == 0x66 || insn[i] == 0xf3); i++) {
+        rep |= insn[i] == 0xf3;
+        opsize = insn[i] == 0x66 ? 2 : opsize;
+    }
+    if (i < size && (insn[i] & 0xf0) == 0x40) {
+        rex = insn[i++];
+    }
+    if (!rep || !sregs->cs.l || i + 3 > size || insn[i] != 0x0f ||
+        (insn[i + 2] & 0xc0) != 0xc0) {
+        return 0;
+    }
+    opsize = rex & 8 ? 8 : opsize;
+    modrm = insn[i + 2];
+    reg = ((modrm >> 3) & 7) | (rex & 4) << 1;
+    rm = (modrm & 7) | (rex & 1) << 3;
+    if (insn[i + 1] == 0xb8) {                          /* popcnt */
+        src = *kvm_gpr(regs, rm);
+        src &= opsize == 8 ? UINT64_MAX : opsize == 4 ? UINT32_MAX : 0xffff;
+        val = __builtin_popcountll(src);
+        kvm_gpr_write(kvm_gpr(regs, reg), val, opsize);
+        regs->rflags &= ~(uint64_t)X86_RFLAGS_ARITH;
+        regs->rflags |= src ? 0 : X86_RFLAGS_ZF;
+        return i + 3;
+    }
+    if (insn[i + 1] == 0xae && ((modrm >> 3) & 7) <= 3 && opsize != 2 &&
+        (sregs->cr4 & X86_CR4_FSGSBASE)) {              /* rd/wr{fs,gs}base */
+        unsigned op = (modrm >> 3) & 7;
+        struct kvm_segment *seg = op & 1 ? &sregs->gs : &sregs->fs;
+        uint64_t *r = kvm_gpr(regs, rm);
+
+        if (op < 2) {
+            kvm_gpr_write(r, seg->base, opsize);
+        } else {
+            seg->base = opsize == 8 ? *r : (uint32_t)*r;
+            *sregs_dirty = true;
+        }
+        return i + 3;
+    }
+    return 0;
+}
 
 static int kvm_emulate_swapgs(KVMVCPU *v, struct kvm_sregs *sregs)
 {
@@ -473,6 +570,19 @@ int kvm_arch_handle_emulation_failure(KVMVCPU *v)
         if (kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0) {
             return -1;
         }
+    } else if (insn[0] == 0x9b) {                       /* fwait */
+        struct kvm_fpu fpu;
+
+        if ((sregs.cr0 & (X86_CR0_TS_BIT | X86_CR0_MP_BIT)) ==
+            (X86_CR0_TS_BIT | X86_CR0_MP_BIT) ||
+            kvm_vcpu_ioctl(v, KVM_GET_FPU, &fpu) < 0 ||
+            (fpu.fsw & 0x80)) {                         /* FSW.ES */
+            return -1;
+        }
+        regs.rip += 1;
+        if (kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0) {
+            return -1;
+        }
     } else if (size >= 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
                insn[2] == 0xf8) {                       /* swapgs */
         if (kvm_emulate_swapgs(v, &sregs) < 0) {
@@ -483,7 +593,18 @@ int kvm_arch_handle_emulation_failure(KVMVCPU *v)
             return -1;
         }
     } else {
-        return -1;
+        bool sregs_dirty = false;
+        unsigned len = kvm_emulate_f3_0f(insn, size, &regs, &sregs,
+                                         &sregs_dirty);
+
+        if (!len) {
+            return -1;
+        }
+        regs.rip += len;
+        if ((sregs_dirty && kvm_vcpu_ioctl(v, KVM_SET_SREGS, &sregs) < 0) ||
+            kvm_vcpu_ioctl(v, KVM_SET_REGS, &regs) < 0) {
+            return -1;
+        }
     }
     v->emulated_insns++;
     return 0;

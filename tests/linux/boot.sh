@@ -210,6 +210,8 @@ while (( SECONDS - start < wait_s )); do
     [[ -z $user_t ]] && grep -q '^qomu-linux: userspace reached' "$log" && user_t=$t
     [[ -n $user_t ]] && break
     kill -0 "$pid" 2> /dev/null || break
+    # A stopped VM (qomu, like QEMU, pauses on an internal error).
+    grep -q '^KVM internal error' "$log.err" && break
 done
 kill "$pid" 2> /dev/null
 wait "$pid" 2> /dev/null

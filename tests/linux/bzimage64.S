@@ -7,8 +7,9 @@
  * map (it reads the initrd near the top of RAM) - and prints the command
  * line, the e820 map, the initrd and the MP table to the debug console.
  * Then an int3 at CPL 0 must reach its #BP handler with RIP after the
- * instruction, and swapgs must swap GS.base with IA32_KERNEL_GS_BASE
- * (KVM's emulator can do neither; qomu completes them where it fails).
+ * instruction, swapgs must swap GS.base with IA32_KERNEL_GS_BASE, popcnt
+ * must count and fwait pass (KVM's emulator can do none of these; qomu
+ * completes them where it fails).
  * Exit 0 (status 1) if all holds, else "FAIL" and exit N (status 2N+1).
  * The 32-bit entry at 1 MiB must not be used: exit 99.
  */
@@ -144,6 +145,18 @@ after_int3:
     or %edx, %eax                   /* the old GS.base: 0 */
     CHECK z, 14
     PUTS s_swapgs
+
+    /* popcnt, as Linux's hweight64 once alternatives patch it in. */
+    mov $0x8000f0f000000001, %rdi
+    popcnt %rdi, %rax
+    cmp $10, %rax
+    CHECK e, 15
+    xor %edi, %edi
+    popcnt %edi, %eax
+    CHECK z, 16                     /* ZF: the source was 0 */
+    PUTS s_popcnt
+    fwait                           /* nothing pending: a no-op */
+    PUTS s_fwait
     PUTS s_ok
     EXIT 0
 
@@ -164,6 +177,8 @@ s_mp:       .asciz "mptable: entries "
 s_ok:       .asciz "bzImage64: ok\n"
 s_int3:     .asciz "int3: #BP after the instruction\n"
 s_swapgs:   .asciz "swapgs: GS.base swapped\n"
+s_popcnt:   .asciz "popcnt: ok\n"
+s_fwait:    .asciz "fwait: ok\n"
 s_nl:       .asciz "\n"
 fail_msg:   .asciz "FAIL\n"
     .p2align 4
