@@ -100,8 +100,8 @@ bool kvm_arch_init_vcpu(KVMVCPU *v, Error **errp);
 int kvm_arch_put_reset_state(KVMVCPU *v);
 /* KVM_EXIT_INTERNAL_ERROR with suberror KVM_INTERNAL_ERROR_EMULATION:
  * complete the instruction if it is one KVM's emulator cannot do and the
- * VMM can (at CPL 0: int3, clac, stac, swapgs, fwait, popcnt and
- * rd/wr{fs,gs}base register forms).  0 if done (re-enter the guest), -1 to report the
+ * VMM can (at CPL 0: int3, clac, stac, swapgs, fwait, ldmxcsr/stmxcsr,
+ * popcnt and rd/wr{fs,gs}base register forms).  0 if done (re-enter the guest), -1 to report the
  * error.  vCPU thread, big lock not held. */
 int kvm_arch_handle_emulation_failure(KVMVCPU *v);
 /* QEMU's cpu_dump_state for an error report ("RAX=..." lines). */

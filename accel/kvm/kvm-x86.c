@@ -411,7 +411,12 @@ int kvm_arch_put_reset_state(KVMVCPU *v)
  *   rdfsbase .. wrgsbase   F3 [REX] 0F AE /0../3, mod 3 (64-bit mode,
  *                 CR4.FSGSBASE);
  *   fwait         nothing, unless CR0.TS and MP (#NM) or an unmasked x87
- *                 exception is pending (#MF): those are left alone.
+ *                 exception is pending (#MF): those are left alone;
+ *   ldmxcsr, stmxcsr m32   [REX] 0F AE /2, /3 (kernel_fpu_begin): any
+ *                 64-bit ModRM memory operand (SIB, RIP-relative, FS/GS
+ *                 override) within one page, translated with
+ *                 KVM_TRANSLATE (CR4.OSFXSR, CR0.EM/TS clear; reserved
+ *                 MXCSR bits: #GP, left alone).
  * Anything else (or any of these at CPL 3, which the CPU runs itself)
  * stays an error.  QEMU has no such path; where the CPU runs the
  * guest's kernel code, it never runs.
@@ -452,6 +457,146 @@ static void kvm_gpr_write(uint64_t *reg, uint64_t val, unsigned bytes)
     } else {
         *reg = (*reg & ~UINT64_C(0xffff)) | (uint16_t)val;
     }
+}
+
+#define X86_CR0_EM_BIT      (1u << 2)
+#define X86_CR4_OSFXSR      (1u << 9)
+
+/*
+ * The address of a ModRM memory operand in 64-bit mode (SDM vol. 2,
+ * 2.1.5 and 2.2.1.6): @p is the ModRM byte, @avail bytes from it, @rex
+ * the REX prefix (or 0), @seg_base an FS/GS override's base (or 0); the
+ * instruction starts at @insn_start with @prefix_len bytes before @p and
+ * @tail bytes of immediate after the operand (RIP-relative addresses
+ * count from its end).  Returns the bytes consumed from @p
+ * (ModRM, SIB, displacement), 0 for a register operand or a short
+ * buffer.
+ */
+static unsigned kvm_decode_ea(const uint8_t *p, unsigned avail, unsigned rex,
+                              const struct kvm_regs *regs, uint64_t seg_base,
+                              uint64_t insn_start, unsigned prefix_len,
+                              unsigned tail, uint64_t *ea)
+{
+    unsigned mod = p[0] >> 6, rm = p[0] & 7, n = 1;
+    uint64_t addr = 0;
+    int64_t disp = 0;
+    bool rip_rel = false;
+
+    if (mod == 3) {
+        return 0;
+    }
+    if (rm == 4) {                                      /* SIB */
+        unsigned sib, index, base;
+
+        if (avail < 2) {
+            return 0;
+        }
+        sib = p[1];
+        index = ((sib >> 3) & 7) | (rex & 2) << 2;
+        base = (sib & 7) | (rex & 1) << 3;
+        n = 2;
+        if (index != 4) {
+            addr = *kvm_gpr((struct kvm_regs *)regs, index) << (sib >> 6);
+        }
+        if ((sib & 7) == 5 && mod == 0) {
+            mod = 2;                                    /* disp32, no base */
+        } else {
+            addr += *kvm_gpr((struct kvm_regs *)regs, base);
+        }
+    } else if (rm == 5 && mod == 0) {
+        rip_rel = true;
+        mod = 2;
+    } else {
+        addr = *kvm_gpr((struct kvm_regs *)regs, rm | (rex & 1) << 3);
+    }
+    if (mod == 1) {
+        if (avail < n + 1) {
+            return 0;
+        }
+        disp = (int8_t)p[n];
+        n += 1;
+    } else if (mod == 2) {
+        if (avail < n + 4) {
+            return 0;
+        }
+        disp = (int32_t)(p[n] | p[n + 1] << 8 | p[n + 2] << 16 |
+                         (uint32_t)p[n + 3] << 24);
+        n += 4;
+    }
+    if (rip_rel) {
+        addr = insn_start + prefix_len + n + tail;
+    }
+    *ea = addr + disp + seg_base;
+    return n;
+}
+
+/* Guest-virtual @len bytes at @gva, within one page: read or write. */
+static int kvm_guest_virt_rw(KVMVCPU *v, uint64_t gva, void *buf,
+                             unsigned len, bool is_write)
+{
+    struct kvm_translation tr = { .linear_address = gva };
+
+    if ((gva & 0xfff) + len > 0x1000 ||
+        kvm_vcpu_ioctl(v, KVM_TRANSLATE, &tr) < 0 || !tr.valid ||
+        (is_write && !tr.writeable)) {
+        return -1;
+    }
+    return address_space_rw(v->s->as_memory, tr.physical_address, buf, len,
+                            is_write) == MEMTX_OK ? 0 : -1;
+}
+
+/* ldmxcsr/stmxcsr m32 (0F AE /2, /3) after @plen prefix bytes; returns
+ * the instruction's length or 0. */
+static unsigned kvm_emulate_mxcsr(KVMVCPU *v, const uint8_t *insn,
+                                  unsigned size, struct kvm_regs *regs,
+                                  const struct kvm_sregs *sregs)
+{
+    g_autofree struct kvm_xsave *xs = g_new0(struct kvm_xsave, 1);
+    unsigned i = 0, rex = 0, n, op;
+    uint64_t seg_base = 0, ea;
+    uint32_t val;
+
+    for (; i < size && (insn[i] == 0x64 || insn[i] == 0x65); i++) {
+        seg_base = insn[i] == 0x64 ? sregs->fs.base : sregs->gs.base;
+    }
+    if (i < size && (insn[i] & 0xf0) == 0x40) {
+        rex = insn[i++];
+    }
+    if (!sregs->cs.l || i + 3 > size || insn[i] != 0x0f ||
+        insn[i + 1] != 0xae) {
+        return 0;
+    }
+    op = (insn[i + 2] >> 3) & 7;
+    if ((op != 2 && op != 3) || !(sregs->cr4 & X86_CR4_OSFXSR) ||
+        (sregs->cr0 & (X86_CR0_EM_BIT | X86_CR0_TS_BIT))) {
+        return 0;
+    }
+    n = kvm_decode_ea(insn + i + 2, size - i - 2, rex, regs, seg_base,
+                      regs->rip, i + 2, 0, &ea);
+    /* MXCSR through KVM_GET/SET_XSAVE (the FXSAVE area's word at byte
+     * 24): KVM_GET/SET_FPU's mxcsr is not the guest's on every host. */
+    if (!n || kvm_vcpu_ioctl(v, KVM_GET_XSAVE, xs) < 0) {
+        return 0;
+    }
+    if (op == 2) {                                      /* ldmxcsr */
+        if (kvm_guest_virt_rw(v, ea, &val, 4, false) < 0 ||
+            (GUINT32_FROM_LE(val) & ~UINT32_C(0xffff))) {
+            return 0;
+        }
+        xs->region[6] = GUINT32_FROM_LE(val);
+        /* XSTATE_BV (byte 512): MXCSR is taken only with SSE state. */
+        xs->region[128] |= 1u << 1;
+        if (kvm_vcpu_ioctl(v, KVM_SET_XSAVE, xs) < 0) {
+            return 0;
+        }
+    } else {                                            /* stmxcsr */
+        /* Without SSE/AVX state in XSTATE_BV, MXCSR is its init value. */
+        val = GUINT32_TO_LE(xs->region[128] & 6 ? xs->region[6] : 0x1f80);
+        if (kvm_guest_virt_rw(v, ea, &val, 4, true) < 0) {
+            return 0;
+        }
+    }
+    return i + 2 + n;
 }
 
 /*
@@ -597,6 +742,9 @@ int kvm_arch_handle_emulation_failure(KVMVCPU *v)
         unsigned len = kvm_emulate_f3_0f(insn, size, &regs, &sregs,
                                          &sregs_dirty);
 
+        if (!len) {
+            len = kvm_emulate_mxcsr(v, insn, size, &regs, &sregs);
+        }
         if (!len) {
             return -1;
         }

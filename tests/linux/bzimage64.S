@@ -8,8 +8,9 @@
  * line, the e820 map, the initrd and the MP table to the debug console.
  * Then an int3 at CPL 0 must reach its #BP handler with RIP after the
  * instruction, swapgs must swap GS.base with IA32_KERNEL_GS_BASE, popcnt
- * must count and fwait pass (KVM's emulator can do none of these; qomu
- * completes them where it fails).
+ * must count, fwait pass, ldmxcsr/stmxcsr move MXCSR through memory
+ * (KVM's emulator can do none of these; qomu completes them where it
+ * fails).
  * Exit 0 (status 1) if all holds, else "FAIL" and exit N (status 2N+1).
  * The 32-bit entry at 1 MiB must not be used: exit 99.
  */
@@ -157,6 +158,20 @@ after_int3:
     PUTS s_popcnt
     fwait                           /* nothing pending: a no-op */
     PUTS s_fwait
+
+    /* ldmxcsr/stmxcsr with memory operands (kernel_fpu_begin): through
+     * the stack (SIB + disp8) and RIP-relative. */
+    mov %cr4, %rax
+    or $0x200, %eax                 /* CR4.OSFXSR */
+    mov %rax, %cr4
+    sub $16, %rsp
+    movl $0x1f80 | 0x6000, 4(%rsp)  /* default, rounding toward zero */
+    ldmxcsr 4(%rsp)
+    stmxcsr mxcsr_out(%rip)
+    add $16, %rsp
+    cmpl $0x7f80, mxcsr_out
+    CHECK e, 17
+    PUTS s_mxcsr
     PUTS s_ok
     EXIT 0
 
@@ -179,6 +194,7 @@ s_int3:     .asciz "int3: #BP after the instruction\n"
 s_swapgs:   .asciz "swapgs: GS.base swapped\n"
 s_popcnt:   .asciz "popcnt: ok\n"
 s_fwait:    .asciz "fwait: ok\n"
+s_mxcsr:    .asciz "mxcsr: ok\n"
 s_nl:       .asciz "\n"
 fail_msg:   .asciz "FAIL\n"
     .p2align 4
@@ -186,4 +202,5 @@ idt:        .fill 4 * 16, 1, 0      /* vectors 0-3 */
 idt_desc:   .word 4 * 16 - 1
             .quad idt
 bp_count:   .long 0
+mxcsr_out:  .long 0
     .org 0x1000

@@ -74,7 +74,8 @@ check linux/bzimage/64-bit b64 '^bzImage64: ok$' \
     '^initrd: 03fd7000 00000011 INITRD-0$' \
     '^mptable: entries 00000091$' \
     '^int3: #BP after the instruction$' '^swapgs: GS.base swapped$' \
-    '^popcnt: ok$' '^fwait: ok$'
+    '^popcnt: ok$' '^fwait: ok$' \
+    '^mxcsr: ok$'
 check linux/bzimage/32-bit b32 '^bzImage32: ok$' '^cmdline: stub=32$'
 check linux/pvh pvh '^pvh: ok$' '^cmdline: pvh=yes$' \
     '^memmap: 0000000000100000 0000000003f00000 00000001$' \
