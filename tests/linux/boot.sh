@@ -8,7 +8,7 @@
 #               (default: much faster where CPL 0 is emulated, as the
 #               decompressor is skipped)
 #   -k bzimage  boot the bzImage through the 64-bit entry
-#   -t SECS     how long to wait (default 1200: the first driver
+#   -t SECS     how long to wait (default 1500: the first driver
 #               messages come after 5-10 minutes where CPL 0 is emulated)
 #   -s          interactive: the initramfs ends in a busybox shell on
 #               ttyS0 (stdin is the terminal); no checks
@@ -51,7 +51,7 @@ top=$(cd "$here/../.." && pwd)
 qomu=${QOMU:-$top/build/qomu}
 dir=${LINUX_BUILD_DIR:-$top/build/linux}
 kind=pvh
-wait_s=1200
+wait_s=1500
 shell=false
 
 usage() {
