@@ -19,7 +19,7 @@
 
 # Folders with a Makefile.objs fragment. To add a folder: create
 # <folder>/Makefile.objs and add <folder> here.
-dirs := util qom hw/core tests/unit bench machine system tests/guest tests/linux chardev hw/isa hw/misc hw/char accel accel/kvm accel/dummy hw/i386 hw/input hw/rtc hw/pci hw/pci-host monitor block tests/monitor
+dirs := util qom hw/core tests/unit bench machine system tests/guest tests/linux chardev hw/isa hw/misc hw/char accel accel/kvm accel/dummy accel/qtest hw/i386 hw/input hw/rtc hw/pci hw/pci-host hw/ide monitor block tests/monitor tests/qtest tests/qtest-server
 
 BUILD := build
 KCONFIG_PYTHON ?= /usr/bin/python3
@@ -142,6 +142,7 @@ endif
 obj-y :=
 unit-y :=
 bench-y :=
+bench-scripts :=
 include $(addsuffix /Makefile.objs,$(dirs))
 
 # Remove duplicates, keeping the first occurrence (link order is kept).
@@ -234,7 +235,7 @@ $(bench-progs): $(BUILD)/bench/%: $(BUILD)/bench/%.o $(lib-objs) $(BUILD)/.ldfla
 # ---------------------------------------------------------------------------
 # Goals.
 .PHONY: all
-all: $(BUILD)/qomu $(unit-progs) $(bench-progs) $(guest-elfs) $(guest-checks)
+all: $(BUILD)/qomu $(unit-progs) $(bench-progs) $(bench-scripts) $(guest-elfs) $(guest-checks)
 
 # Test suites. A suite "foo" adds itself to check-suites and lists its
 # programs in check-foo-progs; "make check-foo" runs that suite, "make check"
@@ -250,6 +251,10 @@ check-suites += monitor
 check-monitor-progs := $(monitor-checks)
 check-suites += boot
 check-boot-progs := $(linux-stub-check)
+check-suites += qtest
+check-qtest-progs := $(qtest-progs)
+check-suites += qtest-server
+check-qtest-server-progs := $(qtest-server-checks)
 
 run-tests = V=$(V) bash scripts/run-tests.sh
 check-progs := $(foreach s,$(check-suites),$(check-$(s)-progs))
@@ -294,7 +299,7 @@ demo: $(BUILD)/qomu $(demo-guest)
 	else echo "demo: the guest failed (status $$status)" >&2; exit 1; fi
 
 .PHONY: bench
-bench: $(bench-progs)
+bench: $(bench-progs) $(bench-scripts)
 	$(Q)$(if $(bench-progs),set -e; for b in $^; do echo "== $$b"; $$b || [ $$? -eq 77 ]; done,\
 	    echo "no benchmarks (bench-y is empty)")
 
@@ -313,6 +318,7 @@ help:
 	@echo '  all (default)     build/qomu, the unit tests and the benchmarks'
 	@echo '  check             build everything, run all test suites'
 	@echo '  check-unit        run the unit tests (build/tests/unit/test-*)'
+	@echo '  check-qtest       run the qtest device tests (build/tests/qtest/*-test)'
 	@echo '  check-linux       boot Debian'"'"'s kernel (slow, minutes; not in check)'
 	@echo '  demo              boot a test guest under KVM: it lists the PCI bus'
 	@echo '  bench             build and run the benchmarks (bench-y)'

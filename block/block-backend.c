@@ -19,10 +19,12 @@
 #include "util/osdep.h"
 #include "util/error-report.h"
 #include "util/main-loop.h"
+#include "util/id.h"
 #include "hw/core/qdev.h"
 #include "system/runstate.h"
 #include "block/block-int.h"
 #include "block/block-backend.h"
+#include "block/aiocb.h"
 
 struct BlockBackend {
     char *name;                     /* NULL: unnamed */
@@ -43,14 +45,13 @@ struct BlockBackend {
     int in_flight;
 };
 
-struct BlockAIOCB {
+/* A request's handle (QEMU's BlkAioEmAIOCB); common.refcnt: the
+ * request's, and cancel's (block/aiocb.c). */
+typedef struct BlkAIOCB {
+    BlockAIOCB common;
     BlockBackend *blk;
-    BlockCompletionFunc *cb;
-    void *opaque;
-    int refcnt;                     /* the request's, and cancel's */
-    bool done;                      /* the callback has run */
     int ret;                        /* for a completion decided early */
-};
+} BlkAIOCB;
 
 static GList *all_blks;             /* BlockBackend *, creation order */
 static GList *named_blks;           /* the named ones, in naming order */
@@ -186,24 +187,10 @@ unsigned blk_live_count(void)
     return live_blks;
 }
 
-/* QEMU's id_wellformed() */
-static bool name_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool monitor_add_blk(BlockBackend *blk, const char *name, Error **errp)
 {
     assert(!blk->name && name && name[0]);
-    if (!name_wellformed(name)) {
+    if (!id_wellformed(name)) {
         error_setg(errp, "Invalid device name");
         return false;
     }
@@ -423,52 +410,53 @@ void blk_set_aio_context(BlockBackend *blk, AioContext *ctx)
 
 /* --- requests ------------------------------------------------------------ */
 
-static BlockAIOCB *blk_acb_new(BlockBackend *blk, BlockCompletionFunc *cb,
-                               void *opaque)
+static AioContext *blk_aiocb_get_aio_context(BlockAIOCB *acb)
 {
-    BlockAIOCB *acb = g_new0(BlockAIOCB, 1);
+    return ((BlkAIOCB *)acb)->blk->ctx;
+}
+
+/* Host I/O cannot be recalled: no cancel_async, cancel waits. */
+static const AIOCBInfo blk_aiocb_info = {
+    .aiocb_size = sizeof(BlkAIOCB),
+    .get_aio_context = blk_aiocb_get_aio_context,
+};
+
+static BlkAIOCB *blk_acb_new(BlockBackend *blk, BlockCompletionFunc *cb,
+                             void *opaque)
+{
+    BlkAIOCB *acb;
 
     assert(aio_context_in_home_thread(blk->ctx));
+    acb = qemu_aio_get(&blk_aiocb_info, NULL, cb, opaque);
     acb->blk = blk;
-    acb->cb = cb;
-    acb->opaque = opaque;
-    acb->refcnt = 1;
     blk->in_flight++;
     return acb;
 }
 
-static void blk_acb_unref(BlockAIOCB *acb)
-{
-    if (--acb->refcnt == 0) {
-        g_free(acb);
-    }
-}
-
 static void blk_aio_complete(void *opaque, int ret)
 {
-    BlockAIOCB *acb = opaque;
+    BlkAIOCB *acb = opaque;
     BlockBackend *blk = acb->blk;
 
-    acb->done = true;
-    acb->cb(acb->opaque, ret);
+    acb->common.cb(acb->common.opaque, ret);
     /* After the callback: blk_drain() waits for the device's handler. */
     blk->in_flight--;
-    blk_acb_unref(acb);
+    qemu_aio_unref(acb);
 }
 
 static void blk_aio_complete_bh(void *opaque)
 {
-    BlockAIOCB *acb = opaque;
+    BlkAIOCB *acb = opaque;
 
     blk_aio_complete(acb, acb->ret);
 }
 
 /* Fail @acb with @ret from the loop (never inside the caller's call). */
-static BlockAIOCB *blk_aio_fail(BlockAIOCB *acb, int ret)
+static BlockAIOCB *blk_aio_fail(BlkAIOCB *acb, int ret)
 {
     acb->ret = ret;
     aio_bh_schedule_oneshot(acb->blk->ctx, blk_aio_complete_bh, acb);
-    return acb;
+    return &acb->common;
 }
 
 /* QEMU's blk_check_byte_request(). */
@@ -493,11 +481,24 @@ static int blk_check_request(BlockBackend *blk, int64_t offset,
     return 0;
 }
 
+/* blk_check_request() for a request that writes: a read-only drive
+ * refuses it with -EPERM. */
+static int blk_check_write_request(BlockBackend *blk, int64_t offset,
+                                   int64_t bytes)
+{
+    int ret = blk_check_request(blk, offset, bytes);
+
+    if (ret == 0 && blk_is_read_only(blk)) {
+        ret = -EPERM;
+    }
+    return ret;
+}
+
 BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset,
                            QEMUIOVector *qiov, BdrvRequestFlags flags,
                            BlockCompletionFunc *cb, void *opaque)
 {
-    BlockAIOCB *acb = blk_acb_new(blk, cb, opaque);
+    BlkAIOCB *acb = blk_acb_new(blk, cb, opaque);
     int ret = blk_check_request(blk, offset, qiov->size);
 
     if (ret < 0) {
@@ -505,19 +506,16 @@ BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset,
     }
     bdrv_aio_preadv(blk->root, offset, qiov->size, qiov, flags,
                     blk_aio_complete, acb);
-    return acb;
+    return &acb->common;
 }
 
 BlockAIOCB *blk_aio_pwritev(BlockBackend *blk, int64_t offset,
                             QEMUIOVector *qiov, BdrvRequestFlags flags,
                             BlockCompletionFunc *cb, void *opaque)
 {
-    BlockAIOCB *acb = blk_acb_new(blk, cb, opaque);
-    int ret = blk_check_request(blk, offset, qiov->size);
+    BlkAIOCB *acb = blk_acb_new(blk, cb, opaque);
+    int ret = blk_check_write_request(blk, offset, qiov->size);
 
-    if (ret == 0 && blk_is_read_only(blk)) {
-        ret = -EPERM;
-    }
     if (ret < 0) {
         return blk_aio_fail(acb, ret);
     }
@@ -528,48 +526,42 @@ BlockAIOCB *blk_aio_pwritev(BlockBackend *blk, int64_t offset,
     }
     bdrv_aio_pwritev(blk->root, offset, qiov->size, qiov, flags,
                      blk_aio_complete, acb);
-    return acb;
+    return &acb->common;
 }
 
 BlockAIOCB *blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb,
                           void *opaque)
 {
-    BlockAIOCB *acb = blk_acb_new(blk, cb, opaque);
+    BlkAIOCB *acb = blk_acb_new(blk, cb, opaque);
 
     if (!blk_is_inserted(blk)) {
         return blk_aio_fail(acb, -ENOMEDIUM);
     }
     bdrv_aio_flush(blk->root, blk_aio_complete, acb);
-    return acb;
+    return &acb->common;
 }
 
 BlockAIOCB *blk_aio_pdiscard(BlockBackend *blk, int64_t offset,
                              int64_t bytes, BlockCompletionFunc *cb,
                              void *opaque)
 {
-    BlockAIOCB *acb = blk_acb_new(blk, cb, opaque);
-    int ret = blk_check_request(blk, offset, bytes);
+    BlkAIOCB *acb = blk_acb_new(blk, cb, opaque);
+    int ret = blk_check_write_request(blk, offset, bytes);
 
-    if (ret == 0 && blk_is_read_only(blk)) {
-        ret = -EPERM;
-    }
     if (ret < 0) {
         return blk_aio_fail(acb, ret);
     }
     bdrv_aio_pdiscard(blk->root, offset, bytes, blk_aio_complete, acb);
-    return acb;
+    return &acb->common;
 }
 
 BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset,
                                   int64_t bytes, BdrvRequestFlags flags,
                                   BlockCompletionFunc *cb, void *opaque)
 {
-    BlockAIOCB *acb = blk_acb_new(blk, cb, opaque);
-    int ret = blk_check_request(blk, offset, bytes);
+    BlkAIOCB *acb = blk_acb_new(blk, cb, opaque);
+    int ret = blk_check_write_request(blk, offset, bytes);
 
-    if (ret == 0 && blk_is_read_only(blk)) {
-        ret = -EPERM;
-    }
     if (ret < 0) {
         return blk_aio_fail(acb, ret);
     }
@@ -578,16 +570,17 @@ BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset,
     }
     bdrv_aio_pwrite_zeroes(blk->root, offset, bytes, flags,
                            blk_aio_complete, acb);
-    return acb;
+    return &acb->common;
 }
 
 void blk_aio_cancel(BlockAIOCB *acb)
 {
-    BlockBackend *blk = acb->blk;
+    bdrv_aio_cancel(acb);
+}
 
-    acb->refcnt++;
-    AIO_WAIT_WHILE(blk->ctx, !acb->done);
-    blk_acb_unref(acb);
+void blk_aio_cancel_async(BlockAIOCB *acb)
+{
+    bdrv_aio_cancel_async(acb);
 }
 
 void blk_io_plug(BlockBackend *blk)
@@ -626,50 +619,34 @@ void blk_drain_all(void)
 
 /* --- synchronous --------------------------------------------------------- */
 
-typedef struct BlkSyncOp {
-    bool done;
-    int ret;
-} BlkSyncOp;
-
-static void blk_sync_done(void *opaque, int ret)
-{
-    BlkSyncOp *op = opaque;
-
-    op->ret = ret;
-    op->done = true;
-}
-
 int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf,
               BdrvRequestFlags flags)
 {
     QEMUIOVector qiov;
-    BlkSyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
     qemu_iovec_init_buf(&qiov, buf, bytes);
-    blk_aio_preadv(blk, offset, &qiov, flags, blk_sync_done, &op);
-    AIO_WAIT_WHILE(blk->ctx, !op.done);
-    return op.ret;
+    blk_aio_preadv(blk, offset, &qiov, flags, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(blk->ctx, &op);
 }
 
 int blk_pwrite(BlockBackend *blk, int64_t offset, int64_t bytes,
                const void *buf, BdrvRequestFlags flags)
 {
     QEMUIOVector qiov;
-    BlkSyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
     qemu_iovec_init_buf(&qiov, (void *)buf, bytes);
-    blk_aio_pwritev(blk, offset, &qiov, flags, blk_sync_done, &op);
-    AIO_WAIT_WHILE(blk->ctx, !op.done);
-    return op.ret;
+    blk_aio_pwritev(blk, offset, &qiov, flags, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(blk->ctx, &op);
 }
 
 int blk_flush(BlockBackend *blk)
 {
-    BlkSyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
-    blk_aio_flush(blk, blk_sync_done, &op);
-    AIO_WAIT_WHILE(blk->ctx, !op.done);
-    return op.ret;
+    blk_aio_flush(blk, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(blk->ctx, &op);
 }
 
 /* --- errors -------------------------------------------------------------- */

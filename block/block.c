@@ -20,6 +20,7 @@
 #include "util/cutils.h"
 #include "util/error-report.h"
 #include "util/main-loop.h"
+#include "util/id.h"
 #include "block/block-int.h"
 #include "block/block-backend.h"
 
@@ -442,20 +443,6 @@ void bdrv_unref(BlockDriverState *bs)
 
 /* --- names --------------------------------------------------------------- */
 
-/* QEMU's id_wellformed(). */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 BlockDriverState *bdrv_find_node(const char *name)
 {
     for (GList *l = all_bdrv_states; l; l = l->next) {
@@ -725,7 +712,11 @@ static int bdrv_child_flags(int parent_flags, const char *name)
                                 BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
 
     flags |= BDRV_O_UNMAP;
-    if (!strcmp(name, "file")) {
+    /* Not format-probed (QEMU's bdrv_inherited_options): a "file"
+     * child, and the children of a protocol node other than backing
+     * files (blkdebug's "image": a filter passes the protocol on). */
+    if (!strcmp(name, "file") ||
+        ((parent_flags & BDRV_O_PROTOCOL) && strcmp(name, "backing"))) {
         flags |= BDRV_O_PROTOCOL;
     }
     return flags;

@@ -631,7 +631,10 @@ static void raw_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
 
 /* --- batching ------------------------------------------------------------ */
 
-static void raw_io_plug(BlockDriverState *bs)
+/* Plug (@plug) or unplug the engine @bs submits to: the io_uring ring or
+ * the Linux AIO context of its AioContext (the thread pool does not
+ * batch). */
+static void raw_io_plug_unplug(BlockDriverState *bs, bool plug)
 {
     BDRVRawState *s = bs->opaque;
     AioContext *ctx = bdrv_get_aio_context(bs);
@@ -640,74 +643,56 @@ static void raw_io_plug(BlockDriverState *bs)
         LuringState *ring = aio_get_linux_io_uring(ctx, NULL);
 
         if (ring) {
-            luring_io_plug(ring);
+            (plug ? luring_io_plug : luring_io_unplug)(ring);
         }
     } else if (s->aio == BLOCKDEV_AIO_OPTIONS_NATIVE) {
         LinuxAioState *laio = aio_get_linux_aio(ctx, NULL);
 
         if (laio) {
-            laio_io_plug(laio);
+            (plug ? laio_io_plug : laio_io_unplug)(laio);
         }
     }
+}
+
+static void raw_io_plug(BlockDriverState *bs)
+{
+    raw_io_plug_unplug(bs, true);
 }
 
 static void raw_io_unplug(BlockDriverState *bs)
 {
-    BDRVRawState *s = bs->opaque;
-    AioContext *ctx = bdrv_get_aio_context(bs);
-
-    if (s->aio == BLOCKDEV_AIO_OPTIONS_IO_URING) {
-        LuringState *ring = aio_get_linux_io_uring(ctx, NULL);
-
-        if (ring) {
-            luring_io_unplug(ring);
-        }
-    } else if (s->aio == BLOCKDEV_AIO_OPTIONS_NATIVE) {
-        LinuxAioState *laio = aio_get_linux_aio(ctx, NULL);
-
-        if (laio) {
-            laio_io_unplug(laio);
-        }
-    }
+    raw_io_plug_unplug(bs, false);
 }
 
 /* --- the drivers --------------------------------------------------------- */
 
+/* What "file" and "host_device" share: all but opening. */
+#define RAW_POSIX_DRIVER_COMMON                                         \
+    .instance_size = sizeof(BDRVRawState),                              \
+    .protocol = true,                                                   \
+    .bdrv_close = raw_close,                                            \
+    .bdrv_getlength = raw_getlength,                                    \
+    .bdrv_get_allocated_file_size = raw_get_allocated_file_size,        \
+    .bdrv_refresh_limits = raw_refresh_limits,                          \
+    .bdrv_preadv = raw_preadv,                                          \
+    .bdrv_pwritev = raw_pwritev,                                        \
+    .bdrv_flush_to_disk = raw_flush_to_disk,                            \
+    .bdrv_pdiscard = raw_pdiscard,                                      \
+    .bdrv_pwrite_zeroes = raw_pwrite_zeroes,                            \
+    .bdrv_io_plug = raw_io_plug,                                        \
+    .bdrv_io_unplug = raw_io_unplug
+
 static BlockDriver bdrv_file = {
     .format_name = "file",
-    .instance_size = sizeof(BDRVRawState),
-    .protocol = true,
     .bdrv_open = raw_open,
-    .bdrv_close = raw_close,
-    .bdrv_getlength = raw_getlength,
-    .bdrv_get_allocated_file_size = raw_get_allocated_file_size,
-    .bdrv_refresh_limits = raw_refresh_limits,
-    .bdrv_preadv = raw_preadv,
-    .bdrv_pwritev = raw_pwritev,
-    .bdrv_flush_to_disk = raw_flush_to_disk,
-    .bdrv_pdiscard = raw_pdiscard,
-    .bdrv_pwrite_zeroes = raw_pwrite_zeroes,
-    .bdrv_io_plug = raw_io_plug,
-    .bdrv_io_unplug = raw_io_unplug,
+    RAW_POSIX_DRIVER_COMMON,
 };
 
 static BlockDriver bdrv_host_device = {
     .format_name = "host_device",
-    .instance_size = sizeof(BDRVRawState),
-    .protocol = true,
     .bdrv_probe_device = hdev_probe_device,
     .bdrv_open = hdev_open,
-    .bdrv_close = raw_close,
-    .bdrv_getlength = raw_getlength,
-    .bdrv_get_allocated_file_size = raw_get_allocated_file_size,
-    .bdrv_refresh_limits = raw_refresh_limits,
-    .bdrv_preadv = raw_preadv,
-    .bdrv_pwritev = raw_pwritev,
-    .bdrv_flush_to_disk = raw_flush_to_disk,
-    .bdrv_pdiscard = raw_pdiscard,
-    .bdrv_pwrite_zeroes = raw_pwrite_zeroes,
-    .bdrv_io_plug = raw_io_plug,
-    .bdrv_io_unplug = raw_io_unplug,
+    RAW_POSIX_DRIVER_COMMON,
 };
 
 static void bdrv_file_init(void)

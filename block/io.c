@@ -251,6 +251,33 @@ static BdrvRwReq *rw_req_new(BlockDriverState *bs, bool is_write,
     return req;
 }
 
+/*
+ * The checks before @req starts: no medium (-ENOMEDIUM), a write to a
+ * read-only node (-EPERM), a bad range (-EIO); an empty request
+ * succeeds at once.  Returns false if @req is done (its completion comes
+ * later, from the loop), true if it should go on.
+ */
+static bool rw_check(BdrvRwReq *req)
+{
+    BlockDriverState *bs = req->bs;
+    int ret;
+
+    if (!bs->drv) {
+        ret = -ENOMEDIUM;
+    } else if (req->is_write && bs->read_only) {
+        ret = -EPERM;
+    } else if (req->offset < 0 || req->bytes < 0 ||
+               req->qiov->size != (size_t)req->bytes) {
+        ret = -EIO;
+    } else if (req->bytes == 0) {
+        ret = 0;
+    } else {
+        return true;
+    }
+    bdrv_complete_later(bs, rw_finish_cb, req, ret);
+    return false;
+}
+
 static QEMUIOVector *rw_driver_qiov(BdrvRwReq *req)
 {
     return req->padded ? &req->pad_qiov : req->qiov;
@@ -273,16 +300,7 @@ void bdrv_aio_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
                                 opaque);
 
     assert(aio_context_in_home_thread(bs->aio_context));
-    if (!bs->drv) {
-        bdrv_complete_later(bs, rw_finish_cb, req, -ENOMEDIUM);
-        return;
-    }
-    if (offset < 0 || bytes < 0 || qiov->size != (size_t)bytes) {
-        bdrv_complete_later(bs, rw_finish_cb, req, -EIO);
-        return;
-    }
-    if (bytes == 0) {
-        bdrv_complete_later(bs, rw_finish_cb, req, 0);
+    if (!rw_check(req)) {
         return;
     }
     tracked_begin(&req->tr, bs, offset, bytes);
@@ -292,29 +310,36 @@ void bdrv_aio_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
     }
 }
 
-/* The write is done at the driver: count it, emulate FUA. */
-static void rw_fua_done(void *opaque, int ret)
+/*
+ * A write (of data or of zeroes) is done at the driver with @ret: count
+ * it and, if the caller asked for FUA that the driver does not do
+ * (@supported_flags: its supported_write_flags or supported_zero_flags),
+ * flush before @cb runs.  The request stays tracked (and blocks
+ * overlapping RMW) until it is stable: as QEMU, whose coroutine flushes
+ * before it ends the request.
+ */
+static void write_done_fua(BlockDriverState *bs, int ret,
+                           BdrvRequestFlags flags,
+                           BdrvRequestFlags supported_flags,
+                           BlockCompletionFunc *cb, void *opaque)
 {
-    rw_finish(opaque, ret);
-}
-
-static void rw_write_done(void *opaque, int ret)
-{
-    BdrvRwReq *req = opaque;
-    BlockDriverState *bs = req->bs;
-
     if (ret == 0) {
         bs->write_gen++;
-        if ((req->flags & BDRV_REQ_FUA) &&
-            !(bs->supported_write_flags & BDRV_REQ_FUA)) {
-            /* The request stays tracked (and blocks overlapping RMW)
-             * until it is stable: as QEMU, whose coroutine flushes
-             * before it ends the request. */
-            bdrv_aio_flush(bs, rw_fua_done, req);
+        if ((flags & BDRV_REQ_FUA) && !(supported_flags & BDRV_REQ_FUA)) {
+            bdrv_aio_flush(bs, cb, opaque);
             return;
         }
     }
-    rw_finish(req, ret);
+    cb(opaque, ret);
+}
+
+/* The write is done at the driver: count it, emulate FUA. */
+static void rw_write_done(void *opaque, int ret)
+{
+    BdrvRwReq *req = opaque;
+
+    write_done_fua(req->bs, ret, req->flags, req->bs->supported_write_flags,
+                   rw_finish_cb, req);
 }
 
 static void rw_write_issue(BdrvRwReq *req)
@@ -413,20 +438,7 @@ static void bdrv_pwritev_common(BlockDriverState *bs, int64_t offset,
         return;
     }
     req = rw_req_new(bs, true, offset, bytes, qiov, flags, cb, opaque);
-    if (!bs->drv) {
-        bdrv_complete_later(bs, rw_finish_cb, req, -ENOMEDIUM);
-        return;
-    }
-    if (bs->read_only) {
-        bdrv_complete_later(bs, rw_finish_cb, req, -EPERM);
-        return;
-    }
-    if (offset < 0 || bytes < 0 || qiov->size != (size_t)bytes) {
-        bdrv_complete_later(bs, rw_finish_cb, req, -EIO);
-        return;
-    }
-    if (bytes == 0) {
-        bdrv_complete_later(bs, rw_finish_cb, req, 0);
+    if (!rw_check(req)) {
         return;
     }
     tracked_begin(&req->tr, bs, offset, bytes);
@@ -524,17 +536,8 @@ static void zero_middle_stable(void *opaque, int ret)
 
 static void zero_middle_written(BdrvZeroReq *req, int ret)
 {
-    BlockDriverState *bs = req->bs;
-
-    if (ret == 0) {
-        bs->write_gen++;
-        if ((req->flags & BDRV_REQ_FUA) &&
-            !(bs->supported_zero_flags & BDRV_REQ_FUA)) {
-            bdrv_aio_flush(bs, zero_middle_stable, req);
-            return;
-        }
-    }
-    zero_middle_stable(req, ret);
+    write_done_fua(req->bs, ret, req->flags, req->bs->supported_zero_flags,
+                   zero_middle_stable, req);
 }
 
 static void zero_fallback_step(void *opaque, int ret);
@@ -894,48 +897,46 @@ void bdrv_drain(BlockDriverState *bs)
 
 /* --- synchronous wrappers ------------------------------------------------ */
 
-typedef struct SyncOp {
-    bool done;
-    int ret;
-} SyncOp;
-
-static void sync_op_done(void *opaque, int ret)
+void bdrv_sync_op_done(void *opaque, int ret)
 {
-    SyncOp *op = opaque;
+    BdrvSyncOp *op = opaque;
 
     op->ret = ret;
     op->done = true;
+}
+
+int bdrv_sync_op_wait(AioContext *ctx, BdrvSyncOp *op)
+{
+    AIO_WAIT_WHILE(ctx, !op->done);
+    return op->ret;
 }
 
 int bdrv_pread(BlockDriverState *bs, int64_t offset, int64_t bytes,
                void *buf, BdrvRequestFlags flags)
 {
     QEMUIOVector qiov;
-    SyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
     qemu_iovec_init_buf(&qiov, buf, bytes);
-    bdrv_aio_preadv(bs, offset, bytes, &qiov, flags, sync_op_done, &op);
-    AIO_WAIT_WHILE(bs->aio_context, !op.done);
-    return op.ret;
+    bdrv_aio_preadv(bs, offset, bytes, &qiov, flags, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(bs->aio_context, &op);
 }
 
 int bdrv_pwrite(BlockDriverState *bs, int64_t offset, int64_t bytes,
                 const void *buf, BdrvRequestFlags flags)
 {
     QEMUIOVector qiov;
-    SyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
     qemu_iovec_init_buf(&qiov, (void *)buf, bytes);
-    bdrv_aio_pwritev(bs, offset, bytes, &qiov, flags, sync_op_done, &op);
-    AIO_WAIT_WHILE(bs->aio_context, !op.done);
-    return op.ret;
+    bdrv_aio_pwritev(bs, offset, bytes, &qiov, flags, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(bs->aio_context, &op);
 }
 
 int bdrv_flush(BlockDriverState *bs)
 {
-    SyncOp op = { 0 };
+    BdrvSyncOp op = { 0 };
 
-    bdrv_aio_flush(bs, sync_op_done, &op);
-    AIO_WAIT_WHILE(bs->aio_context, !op.done);
-    return op.ret;
+    bdrv_aio_flush(bs, bdrv_sync_op_done, &op);
+    return bdrv_sync_op_wait(bs->aio_context, &op);
 }

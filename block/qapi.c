@@ -177,23 +177,24 @@ static int64_t dict_int(GVariant *dict, const char *key)
     return v;
 }
 
-/* QEMU's bdrv_image_info_dump() for a raw-like image. */
+/* QEMU's bdrv_image_info_dump() for a raw-like image ("disk size:
+ * unavailable" when the driver cannot tell, as blkdebug). */
 static void image_info_dump(GString *out, GVariant *image)
 {
     g_autofree char *vsize = size_to_str(dict_int(image, "virtual-size"));
-
-    g_string_append_printf(out, "image: %s\nfile format: %s\n"
-                           "virtual size: %s (%" PRId64 " bytes)\n",
-                           dict_str(image, "filename"),
-                           dict_str(image, "format"), vsize,
-                           dict_int(image, "virtual-size"));
+    g_autofree char *dsize = NULL;
     gint64 actual;
 
     if (g_variant_lookup(image, "actual-size", "x", &actual)) {
-        g_autofree char *dsize = size_to_str(actual);
-
-        g_string_append_printf(out, "disk size: %s\n", dsize);
+        dsize = size_to_str(actual);
     }
+    g_string_append_printf(out, "image: %s\nfile format: %s\n"
+                           "virtual size: %s (%" PRId64 " bytes)\n"
+                           "disk size: %s\n",
+                           dict_str(image, "filename"),
+                           dict_str(image, "format"), vsize,
+                           dict_int(image, "virtual-size"),
+                           dsize ? dsize : "unavailable");
 }
 
 /* QEMU's print_block_info(): @info a BlockInfo or NULL, @inserted a

@@ -12,6 +12,7 @@
 #include "util/bql.h"
 #include "util/keyval.h"
 #include "accel/accel.h"
+#include "accel/qtest.h"
 #include "chardev/char.h"
 #include "hw/core/cpu.h"
 #include "hw/core/qdev-globals.h"
@@ -21,6 +22,7 @@
 #include "monitor/monitor-opts.h"
 #include "system/cpus.h"
 #include "system/qdev-monitor.h"
+#include "system/qtest.h"
 #include "system/runstate.h"
 #include "machine/machine-init.h"
 #include "block/drive.h"
@@ -211,6 +213,12 @@ static bool configure_accelerators(QomuOptions *o, const char *machine_accel,
     int ret = 0;
 
     if (g_queue_is_empty(&o->accel_opts.head)) {
+        /* -qtest without an accelerator means the qtest one (QEMU 7.2
+         * would take its default, tcg; qomu's, kvm, would run the guest
+         * under the test's feet). */
+        if (!machine_accel && o->qtest_chrdev) {
+            machine_accel = "qtest";
+        }
         if (!accel_init_machine(machine_accel, ms, &err)) {
             error_report_err(err);
             return false;
@@ -237,7 +245,7 @@ static bool configure_accelerators(QomuOptions *o, const char *machine_accel,
         }
         return false;
     }
-    if (init_failed) {
+    if (init_failed && !o->qtest_chrdev) {      /* QEMU's condition */
         error_report("falling back to %s", current_accel_name());
     }
     return true;
@@ -566,8 +574,14 @@ int qomu_machine_init(QomuOptions *o)
     if (!create_machine(o, &ms, &status)) {
         return status;
     }
-    /* QEMU's qemu_create_late_backends(): the monitors first (they are
-     * served once the main loop runs), then serial ports, debugcons. */
+    /* QEMU's qemu_create_late_backends(): the qtest server, the monitors
+     * (they are served once the main loop runs), then serial ports,
+     * debugcons. */
+    if (o->qtest_chrdev &&
+        !qtest_server_init(o->qtest_chrdev, o->qtest_log, &err)) {
+        error_report_err(err);
+        return 1;
+    }
     if (!monitor_create_from_options(o->monitors)) {
         return 1;
     }
@@ -596,6 +610,9 @@ void qomu_machine_teardown(void)
         vm_shutdown();
     }
     cpus_stop_all_and_join();
+    /* The qtest server undoes its IRQ interceptions while the devices
+     * are all there. */
+    qtest_server_cleanup();
     /* Before the machine: the accelerator listens to its address
      * space, which cannot go while a listener is registered. */
     accel_cleanup();

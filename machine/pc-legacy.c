@@ -12,8 +12,9 @@
  *
  * The CMOS bytes are QEMU's for this machine with -nodefaults: no floppy
  * drive (QEMU adds an empty 2.88 MB drive A without -nodefaults: 0x10 =
- * 0x50 and a drive in the equipment byte), and no IDE disks (0x12, 0x19,
- * 0x1a, 0x1b-0x2d, 0x39: the IDE controller fills them when it exists).
+ * 0x50 and a drive in the equipment byte).  The IDE bytes (0x12, 0x19,
+ * 0x1a, 0x1b-0x2c, 0x39) are pc_cmos_init_ide's, once the machine is
+ * complete.
  */
 #include "util/osdep.h"
 #include "hw/core/qdev-properties.h"
@@ -21,6 +22,7 @@
 #include "hw/input/i8042.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "machine/machine-init.h"
+#include "hw/ide/internal.h"
 #include "pc-legacy.h"
 
 #define TYPE_PORT92 "port92"
@@ -30,7 +32,11 @@
 
 /* CMOS bytes (the Bochs/SeaBIOS layout QEMU fills) */
 #define CMOS_FLOPPY_TYPES       0x10
-#define CMOS_HD_TYPES           0x12
+#define CMOS_HD_TYPES           0x12    /* ide.0 master << 4 | slave */
+#define CMOS_HD0_EXT_TYPE       0x19    /* 47: "user defined" */
+#define CMOS_HD1_EXT_TYPE       0x1a
+#define CMOS_HD0_INFO           0x1b    /* 9 bytes of geometry each */
+#define CMOS_HD1_INFO           0x24
 #define CMOS_EQUIPMENT          0x14
 #define CMOS_BASE_MEM_LO        0x15    /* KiB below 640 KiB */
 #define CMOS_EXT_MEM_LO         0x17    /* KiB from 1 MiB, max 65535 */
@@ -108,6 +114,66 @@ static void pc_cmos_init(MC146818RtcState *rtc, const PCLegacyConfig *cfg)
                               cfg->boot_cpus - 1);
 }
 
+/* QEMU's cmos_init_hd(). */
+static void cmos_init_hd(MC146818RtcState *rtc, int type_ofs, int info_ofs,
+                         int16_t cylinders, int8_t heads, int8_t sectors)
+{
+    mc146818rtc_set_cmos_data(rtc, type_ofs, 47);
+    mc146818rtc_set_cmos_data(rtc, info_ofs, cylinders);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 1, cylinders >> 8);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 2, heads);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 3, 0xff);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 4, 0xff);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 5, 0xc0 | ((heads > 8) << 3));
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 6, cylinders);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 7, cylinders >> 8);
+    mc146818rtc_set_cmos_data(rtc, info_ofs + 8, sectors);
+}
+
+/* The IDE part of QEMU's pc_cmos_init_late(). */
+void pc_cmos_init_ide(PCLegacyState *pls, BusState *idebus0,
+                      BusState *idebus1)
+{
+    BusState *idebus[2] = { idebus0, idebus1 };
+    MC146818RtcState *rtc;
+    int16_t cylinders;
+    int8_t heads, sectors;
+    int val = 0;
+
+    if (!pls->rtc) {
+        return;
+    }
+    rtc = MC146818_RTC(pls->rtc);
+    if (idebus[0] &&
+        ide_get_geometry(idebus[0], 0, &cylinders, &heads, &sectors) >= 0) {
+        cmos_init_hd(rtc, CMOS_HD0_EXT_TYPE, CMOS_HD0_INFO, cylinders,
+                     heads, sectors);
+        val |= 0xf0;
+    }
+    if (idebus[0] &&
+        ide_get_geometry(idebus[0], 1, &cylinders, &heads, &sectors) >= 0) {
+        cmos_init_hd(rtc, CMOS_HD1_EXT_TYPE, CMOS_HD1_INFO, cylinders,
+                     heads, sectors);
+        val |= 0x0f;
+    }
+    mc146818rtc_set_cmos_data(rtc, CMOS_HD_TYPES, val);
+
+    val = 0;
+    for (int i = 0; i < 4; i++) {
+        /* ide_get_geometry() gives the physical geometry: 1 <= sectors
+         * <= 63, 1 <= heads <= 16, 1 <= cylinders <= 16383; the BIOS's
+         * may differ if it translates. */
+        if (idebus[i / 2] &&
+            ide_get_geometry(idebus[i / 2], i % 2, &cylinders, &heads,
+                             &sectors) >= 0) {
+            int trans = ide_get_bios_chs_trans(idebus[i / 2], i % 2) - 1;
+
+            val |= (trans & 3) << (i * 2);
+        }
+    }
+    mc146818rtc_set_cmos_data(rtc, CMOS_HD_TRANSLATION, val);
+}
+
 /* --- devices ------------------------------------------------------------- */
 
 /* One "isa-serial" per -serial chardev (QEMU's serial_hds_isa_init). */
@@ -164,6 +230,7 @@ bool pc_legacy_init(PCLegacyState *pls, ISABus *bus,
         if (!qdev_realize_and_unref(rtc, BUS(bus), errp)) {
             return false;
         }
+        pls->rtc = rtc;
         pc_cmos_init(MC146818_RTC(rtc), cfg);
     }
     return pc_serial_init(bus, errp) &&

@@ -11,6 +11,7 @@
 typedef struct PCLegacyState {
     MemoryRegion ioport80;      /* POST code port: writes ignored */
     MemoryRegion ioportf0;      /* FPU error reset (TCG only in QEMU) */
+    DeviceState *rtc;           /* the RTC (the bus owns it), or NULL */
 } PCLegacyState;
 
 /* The amounts of RAM the CMOS reports. */
@@ -32,5 +33,17 @@ typedef struct PCLegacyConfig {
  */
 bool pc_legacy_init(PCLegacyState *pls, ISABus *bus,
                     const PCLegacyConfig *cfg, Error **errp);
+
+/**
+ * pc_cmos_init_ide: the IDE bytes of the CMOS (QEMU's pc_cmos_init_late,
+ * a machine-done hook there, so that -device ide-hd counts): 0x12 the
+ * disk types of ide.0's master (high nibble) and slave (low nibble), 0xf
+ * each for a disk; 0x19/0x1a type 47 and 0x1b-0x23/0x24-0x2c their
+ * geometry; 0x39 the BIOS translation of the four drives (2 bits each,
+ * LBA/LARGE/RECHS - 1).  CD-ROMs and empty units count as absent.
+ * @idebus0/@idebus1 may be NULL.  Does nothing without an RTC.
+ */
+void pc_cmos_init_ide(PCLegacyState *pls, BusState *idebus0,
+                      BusState *idebus1);
 
 #endif /* MACHINE_PC_LEGACY_H */

@@ -20,6 +20,7 @@
  */
 #include "util/osdep.h"
 #include "util/error-report.h"
+#include "accel/qtest.h"
 #include "hw/core/loader.h"
 #include "hw/core/qdev-properties.h"
 #include "hw/i386/linux-boot.h"
@@ -28,6 +29,7 @@
 #include "hw/i386/x86-cpu.h"
 #include "hw/isa/isa.h"
 #include "hw/isa/piix3.h"
+#include "hw/ide/pci.h"
 #include "hw/i386/ioapic.h"
 #include "hw/pci-host/i440fx.h"
 #include "machine/machine.h"
@@ -65,6 +67,8 @@ struct PCMachineState {
     MemoryRegion ram_below_4g;  /* aliases of ms->ram */
     MemoryRegion ram_above_4g;
     PCLegacyState legacy;       /* machine/pc-legacy.c */
+    BusState *idebus[2];        /* piix3-ide's ide.0, ide.1 (borrowed) */
+    bool cmos_ide_done;         /* pc_cmos_init_ide ran (first reset) */
     bool kernel_fresh;          /* -kernel just loaded, not run yet */
 };
 
@@ -255,6 +259,29 @@ static void pc_firmware_pci_setup(PCMachineState *pcms)
     }
 }
 
+/*
+ * The IDE controller, function 1 of the PIIX3 (00:01.1), with the
+ * -drive if=ide drives (and the default CD-ROM, ide1-cd0) on its buses,
+ * as QEMU's pc_init1.  Its CMOS bytes are written at the first reset,
+ * once -device has added its own drives (QEMU's machine-done hook).
+ */
+static bool pc_ide_init(PCMachineState *pcms, Error **errp)
+{
+    PCIDevice *dev;
+
+    if (!object_class_by_name("piix3-ide")) {
+        return true;                    /* not in this build */
+    }
+    dev = pci_new(pcms->piix3->dev.devfn + 1, "piix3-ide");
+    if (!pci_realize_and_unref(dev, pcms->pci_bus, errp)) {
+        return false;
+    }
+    pci_ide_create_devs(dev);
+    pcms->idebus[0] = qdev_get_child_bus(DEVICE(dev), "ide.0");
+    pcms->idebus[1] = qdev_get_child_bus(DEVICE(dev), "ide.1");
+    return true;
+}
+
 /* What qomu's pc cannot do, refused with the option's name. */
 static bool pc_check_options(PCMachineState *pcms, Error **errp)
 {
@@ -306,13 +333,19 @@ static bool pc_init1(MachineState *ms, Error **errp)
                         }, errp)) {
         return false;
     }
+    if (!pc_ide_init(pcms, errp)) {
+        return false;
+    }
     if (ms->kernel_filename) {
         pcms->kernel_fresh = true;
         return pc_load_kernel(ms, errp);
     }
-    /* QEMU would run SeaBIOS here. */
-    warn_report("no firmware: without -kernel the guest has nothing to "
-                "run");
+    /* QEMU would run SeaBIOS here (under qtest no guest code runs, so
+     * there is nothing to warn about). */
+    if (!qtest_enabled()) {
+        warn_report("no firmware: without -kernel the guest has nothing to "
+                    "run");
+    }
     return true;
 }
 
@@ -329,6 +362,10 @@ static void pc_machine_reset(MachineState *ms)
     PCMachineState *pcms = PC_MACHINE(ms);
     Error *err = NULL;
 
+    if (!pcms->cmos_ide_done) {
+        pcms->cmos_ide_done = true;
+        pc_cmos_init_ide(&pcms->legacy, pcms->idebus[0], pcms->idebus[1]);
+    }
     qomu_devices_reset();
     pc_firmware_pci_setup(pcms);
     if (!ms->kernel_filename) {

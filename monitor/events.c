@@ -1,13 +1,22 @@
 /*
  * events.c - QMP's run state events (QEMU 7.2's qapi/run-state.json
  * STOP, RESUME, RESET, SHUTDOWN), from the run state listener of
- * system/runstate.c to every negotiated QMP monitor.
+ * system/runstate.c, and the block layer's BLOCK_IO_ERROR
+ * (block_event_set_handler), to every negotiated QMP monitor.  None is
+ * rate limited: QEMU 7.2 limits only RTC_CHANGE, WATCHDOG,
+ * BALLOON_CHANGE, QUORUM_*, VSERPORT_CHANGE and
+ * MEMORY_DEVICE_SIZE_CHANGE (monitor_qapi_event_conf).
  *
  *   {"timestamp": {"seconds": S, "microseconds": U}, "event": "STOP"}
  *   {"timestamp": ..., "event": "SHUTDOWN",
  *    "data": {"guest": false, "reason": "host-qmp-quit"}}
+ *   {"timestamp": ..., "event": "BLOCK_IO_ERROR",
+ *    "data": {"device": "d0", "nospace": false, "node-name": "#block123",
+ *             "reason": "Input/output error", "operation": "write",
+ *             "action": "stop"}}
  */
 #include "util/osdep.h"
+#include "block/block-backend.h"
 #include "system/runstate.h"
 #include "monitor/qmp-commands.h"
 #include "monitor-internal.h"
@@ -42,6 +51,13 @@ static void monitor_runstate_event(RunStateEvent event, ShutdownCause cause,
     }
 }
 
+/* The block layer's events (BLOCK_IO_ERROR): @data is borrowed. */
+static void monitor_block_event(const char *name, GVariant *data,
+                                void *opaque)
+{
+    monitor_qapi_event_emit(name, data);
+}
+
 void monitor_events_init(void)
 {
     static bool done;
@@ -49,5 +65,6 @@ void monitor_events_init(void)
     if (!done) {
         done = true;
         runstate_add_event_listener(monitor_runstate_event, NULL);
+        block_event_set_handler(monitor_block_event, NULL);
     }
 }

@@ -16,15 +16,6 @@
 #include "monitor-internal.h"
 #include "qmp-cmds.h"
 
-/* The info handlers (hmp-info.c). */
-void hmp_info_cpus(Monitor *mon, GVariant *args);
-void hmp_info_kvm(Monitor *mon, GVariant *args);
-void hmp_info_mtree(Monitor *mon, GVariant *args);
-void hmp_info_qom_tree(Monitor *mon, GVariant *args);
-void hmp_info_qtree(Monitor *mon, GVariant *args);
-void hmp_info_status(Monitor *mon, GVariant *args);
-void hmp_info_version(Monitor *mon, GVariant *args);
-
 /* Run QMP handler @fn with arguments @args (a{sv} text, floating). */
 static GVariant *qmp_call(QmpCommandFn *fn, GVariant *args, Error **errp)
 {
@@ -181,6 +172,11 @@ static void hmp_device_add(Monitor *mon, GVariant *args)
 /* --- the tables (sorted by name, as QEMU's) --------------------------- */
 
 const HmpCommand hmp_info_cmds[] = {
+    { .name = "block", .args_type = "nodes:-n,verbose:-v,device:B?",
+      .params = "[-n] [-v] [device]",
+      .help = "show info of one block device or all block devices "
+              "(-n: show named nodes; -v: show details)",
+      .cmd = hmp_info_block_cmd },
     { .name = "cpus", .args_type = "", .params = "",
       .help = "show infos for each CPU", .cmd = hmp_info_cpus },
     { .name = "kvm", .args_type = "", .params = "",

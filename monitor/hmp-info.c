@@ -1,9 +1,11 @@
 /*
- * hmp-info.c - HMP's "info" subcommands: cpus, kvm, mtree, qom-tree,
- * qtree, status, version, in QEMU 7.2's formats (monitor/hmp-cmds.c,
- * softmmu/memory.c, qdev-monitor.c).
+ * hmp-info.c - HMP's "info" subcommands: block, cpus, kvm, mtree,
+ * qom-tree, qtree, status, version, in QEMU 7.2's formats
+ * (monitor/hmp-cmds.c, block/monitor/block-hmp-cmds.c, softmmu/memory.c,
+ * qdev-monitor.c).
  */
 #include "util/osdep.h"
+#include "block/qapi.h"
 #include "hw/core/cpu.h"
 #include "hw/core/memory.h"
 #include "system/options.h"
@@ -12,13 +14,15 @@
 #include "monitor-internal.h"
 #include "qmp-cmds.h"
 
-void hmp_info_cpus(Monitor *mon, GVariant *args);
-void hmp_info_kvm(Monitor *mon, GVariant *args);
-void hmp_info_mtree(Monitor *mon, GVariant *args);
-void hmp_info_qom_tree(Monitor *mon, GVariant *args);
-void hmp_info_qtree(Monitor *mon, GVariant *args);
-void hmp_info_status(Monitor *mon, GVariant *args);
-void hmp_info_version(Monitor *mon, GVariant *args);
+/* `info block [-n] [-v] [device]`: block/qapi.c has the text. */
+void hmp_info_block_cmd(Monitor *mon, GVariant *args)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    hmp_info_block(out, hmp_arg_str(args, "device"),
+                   hmp_arg_flag(args, "verbose"), hmp_arg_flag(args, "nodes"));
+    monitor_puts(mon, out->str);
+}
 
 /* "* CPU #0: thread_id=1234": '*' marks the monitor's CPU. */
 void hmp_info_cpus(Monitor *mon, GVariant *args)

@@ -21,7 +21,8 @@ typedef struct MonitorHMP {
 /* --- arguments (QEMU's monitor_parse_arguments) ----------------------- */
 
 /* QEMU's get_str(): a word, or a quoted string with escapes.  Returns
- * NULL at end of line or on a bad string (after saying why). */
+ * NULL at end of line or on a bad string (after saying why: on the
+ * VMM's stdout, not the monitor, as QEMU's printf() there). */
 static char *get_str(Monitor *mon, const char **pp)
 {
     const char *p = *pp;
@@ -53,8 +54,8 @@ static char *get_str(Monitor *mon, const char **pp)
                 case '"':
                     break;
                 default:
-                    monitor_printf(mon, "unsupported escape code: '\\%c'\n",
-                                   c);
+                    printf("unsupported escape code: '\\%c'\n", c);
+                    fflush(stdout);
                     goto fail;
                 }
                 g_string_append_c(buf, c);
@@ -63,7 +64,8 @@ static char *get_str(Monitor *mon, const char **pp)
             }
         }
         if (*p != '"') {
-            monitor_printf(mon, "unterminated string\n");
+            printf("unterminated string\n");
+            fflush(stdout);
             goto fail;
         }
         p++;
@@ -133,6 +135,7 @@ static GVariant *parse_arguments(Monitor *mon, const char **pp,
         type = *typestr++;
         optional = *typestr == '?';
         switch (type) {
+        case 'B':               /* a block device name */
         case 's': {
             char *s;
 
@@ -144,7 +147,8 @@ static GVariant *parse_arguments(Monitor *mon, const char **pp,
             }
             s = get_str(mon, &p);
             if (!s) {
-                monitor_printf(mon, "%s: string expected\n", cmd->name);
+                monitor_printf(mon, "%s: %s expected\n", cmd->name,
+                               type == 'B' ? "block device name" : "string");
                 goto fail;
             }
             g_variant_builder_add(&b, "{sv}", key, g_variant_new_take_string(s));

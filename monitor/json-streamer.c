@@ -518,89 +518,77 @@ out:
     return ok;
 }
 
-static bool parse_object(JsonParser *p)
+/* One member of a container: a "key": value pair of an object (@keys:
+ * the keys seen so far), or a value of an array (@keys NULL). */
+static bool parse_member(JsonParser *p, GHashTable *keys)
 {
-    g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash,
-                                                       g_str_equal,
-                                                       g_free, NULL);
-    JsonToken *token, *peek;
-
-    pop_token(p);               /* '{' */
-    g_string_append_c(p->out, '{');
-    peek = peek_token(p);
-    if (!peek) {
-        parse_error(p, "premature EOI");
-        return false;
-    }
-    if (peek->type == JSON_RCURLY) {
-        pop_token(p);
-        g_string_append_c(p->out, '}');
-        return true;
-    }
-    if (!parse_pair(p, keys)) {
-        return false;
-    }
-    for (;;) {
-        token = pop_token(p);
-        if (!token) {
-            parse_error(p, "premature EOI");
-            return false;
-        }
-        if (token->type == JSON_RCURLY) {
-            g_string_append_c(p->out, '}');
-            return true;
-        }
-        if (token->type != JSON_COMMA) {
-            parse_error(p, "expected separator in dict");
-            return false;
-        }
-        g_string_append_c(p->out, ',');
-        if (!parse_pair(p, keys)) {
-            return false;
-        }
-    }
-}
-
-static bool parse_array(JsonParser *p)
-{
-    JsonToken *token, *peek;
-
-    pop_token(p);               /* '[' */
-    g_string_append_c(p->out, '[');
-    peek = peek_token(p);
-    if (!peek) {
-        parse_error(p, "premature EOI");
-        return false;
-    }
-    if (peek->type == JSON_RSQUARE) {
-        pop_token(p);
-        g_string_append_c(p->out, ']');
-        return true;
+    if (keys) {
+        return parse_pair(p, keys);
     }
     if (!parse_value(p, NULL)) {
         parse_error(p, "expecting value");
         return false;
     }
+    return true;
+}
+
+/* QEMU's parse_object() (@keys non-NULL) and parse_array() (@keys NULL):
+ * the opening token, members separated by commas, the closing token. */
+static bool parse_container(JsonParser *p, GHashTable *keys)
+{
+    int close = keys ? JSON_RCURLY : JSON_RSQUARE;
+    char close_c = keys ? '}' : ']';
+    JsonToken *token, *peek;
+
+    pop_token(p);               /* '{' or '[' */
+    g_string_append_c(p->out, keys ? '{' : '[');
+    peek = peek_token(p);
+    if (!peek) {
+        parse_error(p, "premature EOI");
+        return false;
+    }
+    if (peek->type == close) {
+        pop_token(p);
+        g_string_append_c(p->out, close_c);
+        return true;
+    }
+    if (!parse_member(p, keys)) {
+        return false;
+    }
     for (;;) {
         token = pop_token(p);
         if (!token) {
             parse_error(p, "premature EOI");
             return false;
         }
-        if (token->type == JSON_RSQUARE) {
-            g_string_append_c(p->out, ']');
+        if (token->type == close) {
+            g_string_append_c(p->out, close_c);
             return true;
         }
         if (token->type != JSON_COMMA) {
-            parse_error(p, "expected separator in list");
+            parse_error(p, keys ? "expected separator in dict"
+                                : "expected separator in list");
             return false;
         }
         g_string_append_c(p->out, ',');
-        if (!parse_value(p, NULL)) {
-            parse_error(p, "expecting value");
+        if (!parse_member(p, keys)) {
             return false;
         }
     }
+}
+
+static bool parse_object(JsonParser *p)
+{
+    g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash,
+                                                       g_str_equal,
+                                                       g_free, NULL);
+
+    return parse_container(p, keys);
+}
+
+static bool parse_array(JsonParser *p)
+{
+    return parse_container(p, NULL);
 }
 
 /* QEMU's parse_value().  *@string (may be NULL) receives a string

@@ -89,6 +89,17 @@ bool monitor_qmp_negotiate(Monitor *mon, GVariant *args, Error **errp);
 /* Register the run state listener (once). */
 void monitor_events_init(void);
 
+/* --- hmp-info.c: the handlers of HMP's "info" subcommands --- */
+
+void hmp_info_block_cmd(Monitor *mon, GVariant *args);
+void hmp_info_cpus(Monitor *mon, GVariant *args);
+void hmp_info_kvm(Monitor *mon, GVariant *args);
+void hmp_info_mtree(Monitor *mon, GVariant *args);
+void hmp_info_qom_tree(Monitor *mon, GVariant *args);
+void hmp_info_qtree(Monitor *mon, GVariant *args);
+void hmp_info_status(Monitor *mon, GVariant *args);
+void hmp_info_version(Monitor *mon, GVariant *args);
+
 /* --- hmp.c --- */
 
 /* QEMU's help_cmd(): `help [cmd]`, and `info` without a subcommand

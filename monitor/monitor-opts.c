@@ -93,7 +93,11 @@ int monitor_parse_option(GPtrArray *monitors, const char *option,
             qemu_opts_reset(&list);
             return 1;
         }
-        monitor_option_add(monitors, NULL, NULL, qemu_opts_to_keyval(opts));
+        /* qemu_opts_to_keyval() returns a full reference; the option
+         * takes its own (monitor_option_add sinks or refs). */
+        g_autoptr(GVariant) kv = qemu_opts_to_keyval(opts);
+
+        monitor_option_add(monitors, NULL, NULL, kv);
         qemu_opts_reset(&list);
     }
     return -1;

@@ -7,6 +7,7 @@
 #include "util/osdep.h"
 #include "accel/accel.h"
 #include "accel/kvm.h"
+#include "block/block-backend.h"
 #include "hw/core/cpu.h"
 #include "system/options.h"
 #include "system/runstate.h"
@@ -65,7 +66,8 @@ GVariant *qmp_stop(GVariant *args, Error **errp)
     return qmp_return_empty();
 }
 
-/* QEMU's qmp_cont(), without migration and block devices. */
+/* QEMU's qmp_cont(), without migration: the drives' I/O status goes
+ * back to "ok" (a VM stopped by werror=stop retries its request). */
 GVariant *qmp_cont(GVariant *args, Error **errp)
 {
     RunState state = runstate_get();
@@ -74,6 +76,7 @@ GVariant *qmp_cont(GVariant *args, Error **errp)
         error_setg(errp, "Resetting the Virtual Machine is required");
         return NULL;
     }
+    blk_iostatus_reset_all();
     vm_start();
     return qmp_return_empty();
 }

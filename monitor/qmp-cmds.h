@@ -1,7 +1,8 @@
 /*
  * qmp-cmds.h - the handlers of qomu's QMP commands, private to
  * monitor/: one file per group (qmp-cmds-misc.c, qmp-cmds-qom.c,
- * qmp-cmds-machine.c), one table listing them all (qmp-commands.c).
+ * qmp-cmds-machine.c, qmp-cmds-block.c), one table listing them all
+ * (qmp-commands.c).
  * Each takes its checked arguments and returns its "return" value or
  * NULL with @errp set (see include/monitor/qmp-commands.h).
  */
@@ -34,6 +35,10 @@ GVariant *qmp_query_machines(GVariant *args, Error **errp);
 GVariant *qmp_query_cpus_fast(GVariant *args, Error **errp);
 GVariant *qmp_device_list_properties(GVariant *args, Error **errp);
 GVariant *qmp_device_add(GVariant *args, Error **errp);
+
+/* qmp-cmds-block.c: block devices (qmp_query_block itself is the block
+ * layer's data, include/block/qapi.h) */
+GVariant *qmp_query_block_cmd(GVariant *args, Error **errp);
 
 /*
  * QEMU builds its answer lists with QAPI_LIST_PREPEND while it walks, so

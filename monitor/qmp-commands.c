@@ -21,6 +21,7 @@ static const QmpCommand qmp_builtin_commands[] = {
     { .name = "system_reset", .fn = qmp_system_reset },
     { .name = "quit", .fn = qmp_quit },
     { .name = "query-kvm", .fn = qmp_query_kvm },
+    { .name = "query-block", .fn = qmp_query_block_cmd },
     { .name = "human-monitor-command", .fn = qmp_human_monitor_command,
       .args = "command-line:str,*cpu-index:int" },
     { .name = "qom-list", .fn = qmp_qom_list, .args = "path:str" },

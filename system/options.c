@@ -13,6 +13,7 @@
 #include "util/osdep.h"
 #include "util/cutils.h"
 #include "util/keyval.h"
+#include "util/help-option.h"
 #include "util/log.h"
 #include "hw/core/qdev-globals.h"
 #include "accel/accel.h"
@@ -34,6 +35,7 @@ typedef enum QomuOptionIndex {
     OPT_monitor,                /* -qmp, -qmp-pretty, -monitor, -mon */
     OPT_serial,
     OPT_drive, OPT_hda, OPT_hdb, OPT_hdc, OPT_hdd, OPT_cdrom, OPT_snapshot,
+    OPT_qtest, OPT_qtest_log, OPT_audio,
     OPT_UNSUPPORTED,            /* a QEMU option this build lacks */
 } QomuOptionIndex;
 
@@ -82,6 +84,9 @@ static const QomuOption qomu_options[] = {
     { "qmp-pretty", true, OPT_monitor },
     { "monitor", true, OPT_monitor },
     { "mon", true, OPT_monitor },
+    { "qtest", true, OPT_qtest },
+    { "qtest-log", true, OPT_qtest_log },
+    { "audio", true, OPT_audio },
 };
 
 /*
@@ -96,7 +101,7 @@ typedef struct UnsupportedOption {
 
 static const UnsupportedOption unsupported_options[] = {
     { "acpitable", true }, { "action", true }, { "add-fd", true },
-    { "async-teardown", false }, { "audio", true }, { "audio-help", false },
+    { "async-teardown", false }, { "audio-help", false },
     { "audiodev", true }, { "bios", true }, { "blockdev", true },
     { "boot", true }, { "chroot", true },
     { "compat", true }, { "daemonize", false }, { "dfilter", true },
@@ -115,7 +120,6 @@ static const UnsupportedOption unsupported_options[] = {
     { "option-rom", true }, { "overcommit", true }, { "parallel", true },
     { "pflash", true }, { "pidfile", true }, { "plugin", true },
     { "portrait", false }, { "preconfig", false },
-    { "qtest", true }, { "qtest-log", true },
     { "readconfig", true }, { "rotate", true }, { "rtc", true },
     { "runas", true }, { "s", false }, { "sandbox", true },
     { "sd", true }, { "seed", true }, { "semihosting", false },
@@ -412,6 +416,79 @@ static int opt_msg(QomuOptions *o, const char *optarg)
     return -1;
 }
 
+/*
+ * -audio [driver=]DRIVER[,model=MODEL][,id=ID][,timer-period=N]: QEMU
+ * 7.2's, for the one driver qomu has, "none", which plays nothing; qomu
+ * has no sound cards, so the option changes nothing.  As QEMU 8 (whose
+ * libqtest passes "-audio none"), model= may be left out; QEMU 7.2
+ * wants it ("Parameter 'model' is missing").  The in.* and out.*
+ * per-direction options are not checked.
+ */
+static int opt_audio(const char *optarg)
+{
+    static const char *const drivers[] = {
+        "none", "alsa", "coreaudio", "dbus", "dsound", "jack", "oss", "pa",
+        "sdl", "spice", "wav", NULL
+    };
+    static const char *const keys[] = {
+        "driver", "id", "model", "timer-period", "in", "out", NULL
+    };
+    Error *err = NULL;
+    bool help = false;
+    g_autoptr(GVariant) dict = keyval_parse(optarg, "driver", &help, &err);
+    const char *driver, *model, *period, *key;
+    GVariantIter iter;
+    GVariant *v;
+    uint64_t n;
+
+    if (!dict) {
+        error_report_err(err);
+        return 1;
+    }
+    driver = keyval_get_str(dict, "driver");
+    if (help || (driver && is_help_option(driver))) {
+        printf("Available audio drivers:\nnone\n");
+        return 0;
+    }
+    model = keyval_get_str(dict, "model");
+    if (model && is_help_option(model)) {
+        printf("Valid sound card names (comma separated):\n");
+        return 0;
+    }
+    if (!driver) {
+        error_report("Parameter 'driver' is missing");
+        return 1;
+    }
+    if (!g_strv_contains(drivers, driver)) {
+        error_report("Parameter 'driver' does not accept value '%s'", driver);
+        return 1;
+    }
+    g_variant_iter_init(&iter, dict);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &v)) {
+        if (!g_strv_contains(keys, key)) {
+            error_report("Parameter '%s' is unexpected", key);
+            g_variant_unref(v);
+            return 1;
+        }
+    }
+    period = keyval_get_str(dict, "timer-period");
+    if (period && (qemu_strtou64(period, NULL, 0, &n) < 0 ||
+                   n > UINT32_MAX)) {
+        error_report("Parameter 'timer-period' expects uint32_t");
+        return 1;
+    }
+    if (strcmp(driver, "none") != 0) {
+        error_report("Unknown audio driver `%s'", driver);
+        return 1;
+    }
+    if (model) {
+        error_report("Unknown sound card name `%s'", model);
+        error_printf("Valid sound card names (comma separated):\n");
+        return 1;
+    }
+    return -1;
+}
+
 static int opt_global(QomuOptions *o, const char *optarg)
 {
     Error *err = NULL;
@@ -523,6 +600,14 @@ static int handle_option(QomuOptions *o, const QomuOption *popt,
     case OPT_snapshot:
         o->snapshot = true;
         return -1;
+    case OPT_qtest:
+        o->qtest_chrdev = optarg;
+        return -1;
+    case OPT_qtest_log:
+        o->qtest_log = optarg;
+        return -1;
+    case OPT_audio:
+        return opt_audio(optarg);
     case OPT_UNSUPPORTED:
         error_report("Option not supported in this build");
         return 1;

@@ -338,6 +338,7 @@ struct QomuTimer {
     QomuTimerCB *cb;
     void *opaque;
     int64_t expire_time;            /* -1 if not armed; under timer_lock */
+    uint64_t arm_seq;               /* timer_arm_seq when last armed */
     QomuTimer *next;                /* in active_timers[type] */
 };
 
@@ -347,6 +348,9 @@ struct QomuTimer {
  */
 static GMutex timer_lock;
 static QomuTimer *active_timers[QEMU_CLOCK_MAX];  /* sorted by expiry */
+/* Counts timer_mod() calls, so that qomu_clock_run_timers() can leave a
+ * timer armed during its own run for the next call (under timer_lock). */
+static uint64_t timer_arm_seq;
 
 QomuTimer *timer_new_ns(QomuClockType type, QomuTimerCB *cb, void *opaque)
 {
@@ -389,6 +393,7 @@ void timer_mod(QomuTimer *ts, int64_t expire_time)
         }
     }
     ts->expire_time = expire_time;
+    ts->arm_seq = ++timer_arm_seq;
     ts->next = *pt;
     *pt = ts;
     rearm = pt == &active_timers[ts->type];
@@ -440,8 +445,12 @@ bool qomu_clock_run_timers(QomuClockType type)
 {
     int64_t now = qomu_clock_get_ns(type);
     bool progress = false;
+    uint64_t seq;
 
     assert(qomu_in_main_thread());
+    ml_lock(&timer_lock);
+    seq = timer_arm_seq;
+    ml_unlock(&timer_lock);
     for (;;) {
         QomuTimer *ts;
         QomuTimerCB *cb;
@@ -451,7 +460,10 @@ bool qomu_clock_run_timers(QomuClockType type)
          * timer_mod()/timer_free() any timer, its own included. */
         ml_lock(&timer_lock);
         ts = active_timers[type];
-        if (!ts || ts->expire_time > now) {
+        /* A timer (re-)armed since we started waits for the next call,
+         * as the header says: one that keeps re-arming itself for "now"
+         * must not hold the loop for ever. */
+        if (!ts || ts->expire_time > now || ts->arm_seq > seq) {
             ml_unlock(&timer_lock);
             break;
         }

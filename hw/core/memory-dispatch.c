@@ -10,9 +10,12 @@
  * valid.max_access_size (0: 4) bytes, cut at the address's alignment,
  * each checked against ops->valid and then split or widened to what
  * ops->impl says, under the big lock unless the region is lockless.
- * Writes to ROM go the I/O way and are refused, as in QEMU.  Holes read
- * all-ones (QEMU reads 0; real x86 buses float high) and are logged as
- * QEMU logs them ("region '(null)'").  Every refusal is logged under
+ * Writes to ROM go the I/O way and are refused, as in QEMU.  Holes and
+ * refused accesses read 0, as QEMU 7.2's unassigned_mem_read (a DMA from
+ * a hole writes zeros to disk there; guests and differential tests see
+ * the same); unassigned *ports* read all-ones through the I/O root's
+ * unassigned_io_ops.  Holes are logged as QEMU logs them
+ * ("region '(null)'").  Every refusal is logged under
  * guest_errors, rate-limited by util/log.
  *
  * Not modelled: IOMMU translation, MemTxAttrs, big-endian devices,
@@ -152,7 +155,7 @@ static uint64_t load_le(const uint8_t *buf, unsigned l)
 /* --- pieces of an access --------------------------------------------- */
 
 /* One I/O access of @l (1..8) bytes at @addr in @mr, under the big lock
- * unless lockless; a refused access reads all-ones. */
+ * unless lockless; a refused access reads 0 (QEMU's unassigned_mem_read). */
 static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
                              unsigned l, bool is_write)
 {
@@ -167,7 +170,7 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
     if (memory_region_access_valid(mr, addr, l, is_write)) {
         access_with_adjusted_size(mr, addr, &val, l, is_write);
     } else {
-        val = UINT64_MAX;
+        val = 0;
         r = MEMTX_DECODE_ERROR;
     }
     if (unlock) {
@@ -180,7 +183,7 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
 }
 
 /* Nothing mapped at @addr: QEMU's io_mem_unassigned, which has no name
- * and refuses everything; reads float to all-ones. */
+ * and refuses everything; reads return 0 as QEMU's do. */
 static MemTxResult unassigned_access(hwaddr addr, uint8_t *buf, unsigned l,
                                      bool is_write)
 {
@@ -188,7 +191,7 @@ static MemTxResult unassigned_access(hwaddr addr, uint8_t *buf, unsigned l,
                   ", size %u, region '(null)', reason: rejected\n",
                   is_write ? "write" : "read", addr, l);
     if (!is_write) {
-        memset(buf, 0xff, l);
+        memset(buf, 0, l);
     }
     return MEMTX_DECODE_ERROR;
 }

@@ -305,7 +305,9 @@ static void pci_unregister_io_regions(PCIDevice *pci_dev)
     for (int i = 0; i < PCI_NUM_REGIONS; i++) {
         PCIIORegion *r = &pci_dev->io_regions[i];
 
-        if (r->size && r->addr != PCI_BAR_UNMAPPED) {
+        /* machine_destroy() removes the address spaces first */
+        if (r->size && r->addr != PCI_BAR_UNMAPPED &&
+            memory_region_is_mapped(r->memory)) {
             memory_region_del_subregion(r->address_space, r->memory);
         }
     }

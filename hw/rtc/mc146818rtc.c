@@ -243,6 +243,23 @@ static uint8_t convert_hour(MC146818RtcState *s, uint8_t hour)
     return hour;
 }
 
+/*
+ * The seconds field of an alarm whose higher fields match the time now:
+ * don't-care (-1) fires at the next second; a second already past
+ * carries into the next minute or hour (@carry).
+ */
+static int32_t alarm_next_sec(int32_t alarm_sec, int32_t cur_sec,
+                              int32_t *carry)
+{
+    if (alarm_sec == -1) {
+        return cur_sec + 1;
+    }
+    if (cur_sec > alarm_sec) {
+        (*carry)++;
+    }
+    return alarm_sec;
+}
+
 /* Seconds from now to the next alarm, 1..86400 (QEMU's get_next_alarm,
  * with "don't care" values matching any). */
 static int get_next_alarm(MC146818RtcState *s)
@@ -263,17 +280,9 @@ static int get_next_alarm(MC146818RtcState *s)
         alarm_hour = cur_hour;
         if (alarm_min == -1) {
             alarm_min = cur_min;
-            if (alarm_sec == -1) {
-                alarm_sec = cur_sec + 1;
-            } else if (cur_sec > alarm_sec) {
-                alarm_min++;
-            }
+            alarm_sec = alarm_next_sec(alarm_sec, cur_sec, &alarm_min);
         } else if (cur_min == alarm_min) {
-            if (alarm_sec == -1) {
-                alarm_sec = cur_sec + 1;
-            } else if (cur_sec > alarm_sec) {
-                alarm_hour++;
-            }
+            alarm_sec = alarm_next_sec(alarm_sec, cur_sec, &alarm_hour);
             if (alarm_sec == SEC_PER_MIN) {
                 /* wrap to the next hour: minutes are not don't-care */
                 alarm_sec = 0;
@@ -285,11 +294,7 @@ static int get_next_alarm(MC146818RtcState *s)
     } else if (cur_hour == alarm_hour) {
         if (alarm_min == -1) {
             alarm_min = cur_min;
-            if (alarm_sec == -1) {
-                alarm_sec = cur_sec + 1;
-            } else if (cur_sec > alarm_sec) {
-                alarm_min++;
-            }
+            alarm_sec = alarm_next_sec(alarm_sec, cur_sec, &alarm_min);
             if (alarm_sec == SEC_PER_MIN) {
                 alarm_sec = 0;
                 alarm_min++;
@@ -471,6 +476,31 @@ static void cmos_write_reg_b(MC146818RtcState *s, uint8_t data)
     check_update_timer(s);
 }
 
+/*
+ * Whether the selected register is one of the clock's (time, date,
+ * century); the IBM PS/2 century byte is an alias of RTC_CENTURY and
+ * selects it, for reads and writes (QEMU's fall-through cases).
+ */
+static bool cmos_select_clock_reg(MC146818RtcState *s)
+{
+    switch (s->cmos_index) {
+    case RTC_IBM_PS2_CENTURY_BYTE:
+        s->cmos_index = RTC_CENTURY;
+        return true;
+    case RTC_CENTURY:
+    case RTC_SECONDS:
+    case RTC_MINUTES:
+    case RTC_HOURS:
+    case RTC_DAY_OF_WEEK:
+    case RTC_DAY_OF_MONTH:
+    case RTC_MONTH:
+    case RTC_YEAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void cmos_ioport_write(void *opaque, hwaddr addr, uint64_t val,
                               unsigned size)
 {
@@ -481,30 +511,21 @@ static void cmos_ioport_write(void *opaque, hwaddr addr, uint64_t val,
         s->cmos_index = data & 0x7f;    /* bit 7: NMI mask, ignored */
         return;
     }
-    switch (s->cmos_index) {
-    case RTC_SECONDS_ALARM:
-    case RTC_MINUTES_ALARM:
-    case RTC_HOURS_ALARM:
-        s->cmos_data[s->cmos_index] = data;
-        check_update_timer(s);
-        break;
-    case RTC_IBM_PS2_CENTURY_BYTE:
-        s->cmos_index = RTC_CENTURY;
-        /* fall through */
-    case RTC_CENTURY:
-    case RTC_SECONDS:
-    case RTC_MINUTES:
-    case RTC_HOURS:
-    case RTC_DAY_OF_WEEK:
-    case RTC_DAY_OF_MONTH:
-    case RTC_MONTH:
-    case RTC_YEAR:
+    if (cmos_select_clock_reg(s)) {
         s->cmos_data[s->cmos_index] = data;
         /* in SET mode the clock restarts when SET is cleared */
         if (rtc_running(s)) {
             rtc_set_time(s);
             check_update_timer(s);
         }
+        return;
+    }
+    switch (s->cmos_index) {
+    case RTC_SECONDS_ALARM:
+    case RTC_MINUTES_ALARM:
+    case RTC_HOURS_ALARM:
+        s->cmos_data[s->cmos_index] = data;
+        check_update_timer(s);
         break;
     case RTC_REG_A:
         cmos_write_reg_a(s, data);
@@ -529,23 +550,13 @@ static uint64_t cmos_ioport_read(void *opaque, hwaddr addr, unsigned size)
     if ((addr & 1) == 0) {
         return 0xff;                    /* the index port is write-only */
     }
-    switch (s->cmos_index) {
-    case RTC_IBM_PS2_CENTURY_BYTE:
-        s->cmos_index = RTC_CENTURY;
-        /* fall through */
-    case RTC_CENTURY:
-    case RTC_SECONDS:
-    case RTC_MINUTES:
-    case RTC_HOURS:
-    case RTC_DAY_OF_WEEK:
-    case RTC_DAY_OF_MONTH:
-    case RTC_MONTH:
-    case RTC_YEAR:
+    if (cmos_select_clock_reg(s)) {
         if (rtc_running(s)) {
             rtc_update_time(s);
         }
-        ret = s->cmos_data[s->cmos_index];
-        break;
+        return s->cmos_data[s->cmos_index];
+    }
+    switch (s->cmos_index) {
     case RTC_REG_A:
         ret = s->cmos_data[RTC_REG_A];
         if (update_in_progress(s)) {

@@ -4,7 +4,9 @@
  *
  * "kvm" (type "kvm-accel") runs guest code with /dev/kvm; "dummy"
  * ("dummy-accel") creates vCPU threads that run no guest code (what is
- * left when KVM is unavailable; QEMU would use TCG).  Later: "qtest".
+ * left when KVM is unavailable; QEMU would use TCG); "qtest"
+ * ("qtest-accel", include/accel/qtest.h) is dummy plus a virtual clock
+ * that the qtest protocol drives.
  * -accel NAME and -machine accel=a:b choose; see accel_init_machine().
  *
  * Threads: everything here is main thread (big lock), except the

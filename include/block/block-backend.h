@@ -211,9 +211,13 @@ BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset,
 /*
  * blk_aio_cancel: wait until @acb's callback has run (host I/O cannot be
  * called back; QEMU's blk_aio_cancel also waits).  @acb must be one whose
- * callback has not run yet.  Home thread.
+ * callback has not run yet.  Home thread.  Works on any BlockAIOCB
+ * (block/aiocb.h: dma_blk_io's too), as QEMU's.
+ * blk_aio_cancel_async: ask @acb to finish early and return at once
+ * (does nothing for a blk_aio_*() request itself).
  */
 void blk_aio_cancel(BlockAIOCB *acb);
+void blk_aio_cancel_async(BlockAIOCB *acb);
 
 /* Batch: requests between plug and unplug go to the kernel together.
  * Nests. */

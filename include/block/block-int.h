@@ -167,6 +167,19 @@ BdrvChild *bdrv_attach_child(BlockDriverState *parent,
 void bdrv_complete_later(BlockDriverState *bs, BlockCompletionFunc *cb,
                          void *opaque, int ret);
 
+/*
+ * The synchronous wrappers (bdrv_pread, blk_pread...): submit with
+ * bdrv_sync_op_done and a zeroed BdrvSyncOp as callback and opaque, then
+ * bdrv_sync_op_wait() runs @ctx until the callback has run and returns
+ * its result.
+ */
+typedef struct BdrvSyncOp {
+    bool done;
+    int ret;
+} BdrvSyncOp;
+void bdrv_sync_op_done(void *opaque, int ret);
+int bdrv_sync_op_wait(AioContext *ctx, BdrvSyncOp *op);
+
 /* Probe the format of the opened protocol node @file_bs: the driver
  * with the best score for its first bytes.  *@unsupported gets the name
  * of a format qomu recognises but has no driver for, if that is what it

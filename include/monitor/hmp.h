@@ -12,6 +12,7 @@
  *
  * args_type is QEMU's little language, the subset qomu's commands use:
  *   NAME:s   one word, or a "quoted string" with \n \r \\ \' \" escapes
+ *   NAME:B   a block device name: the same as s
  *   NAME:S   the rest of the line
  *   NAME:O   the rest of the line as -device style options (driver=...)
  *   NAME:-X  a flag "-X" (true when given)

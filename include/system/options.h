@@ -69,6 +69,8 @@ typedef struct QomuOptions {
     QemuOptsList drive_opts;    /* -drive, -hda..-hdd, -cdrom, disk images
                                  * (block/drive.h) */
     bool snapshot;              /* -snapshot: drives default to snapshot=on */
+    const char *qtest_chrdev;   /* -qtest CHARDEV (system/qtest.h), or NULL */
+    const char *qtest_log;      /* -qtest-log FILE, or NULL (stderr) */
     GPtrArray *monitors;        /* -qmp, -qmp-pretty, -monitor, -mon:
                                  * MonitorOption * (monitor/monitor-opts.h) */
 } QomuOptions;

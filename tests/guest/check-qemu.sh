@@ -91,6 +91,37 @@ run cmos cmos "" &
 run reset0 reset "method=0" &
 run reboot reset "resets=1" -R &
 run isairq isa-irq "" -s "$tmp/isairq.com1" &
+
+# The IDE guest (ata.c) with disk images: PREP makes them in $tmp/ID.d
+# (PATH has tests/guest, for ata-pattern.py), where the VMM then runs, so
+# "-drive file=NAME" is relative. Output and status as for run().
+run_disk() {    # run_disk ID APPEND PREP VMM-ARGS...
+    local id=$1 append=$2 prep=$3
+    shift 3
+    mkdir "$tmp/$id.d"
+    (cd "$tmp/$id.d" && PATH="$here:$PATH" bash -euo pipefail -c "$prep" &&
+     exec bash "$here/vmm-run.sh" -b "${GUEST_QEMU_BIOS-$(default_qemu_bios)}" \
+        -o "$tmp/$id.out" "$elf_dir/ata.elf" "$append" -- "$@") 2> "$tmp/$id.err"
+    echo $? > "$tmp/$id.status"
+}
+run_disk ata-id "op=identify" "truncate -s 4M d.img" \
+    -drive file=d.img,format=raw,if=ide,cache=writeback \
+    -drive if=ide,index=2,media=cdrom &
+run_disk ata-wt "op=identify" "truncate -s 1M d.img" \
+    -drive file=d.img,format=raw,if=ide,cache=writethrough &
+run_disk ata-rw "op=rw lba=100 count=16 pattern=0x600d" "truncate -s 4M d.img" \
+    -drive file=d.img,format=raw,if=ide,cache=none,aio=io_uring &
+run_disk ata-verify "op=verify lba=10 count=20 pattern=0xfeed" \
+    "truncate -s 1M d.img && ata-pattern.py write d.img 10 20 0xfeed" \
+    -drive file=d.img,format=raw,if=ide &
+run_disk ata-errors "op=errors" "truncate -s 2M d.img" \
+    -drive file=d.img,format=raw,if=ide &
+run_disk ata-cd "op=cdrom drive=2 lba=8 count=16 pattern=0x55" \
+    "truncate -s 1M d.img && ata-pattern.py write cd.iso 0 400 0x55" \
+    -drive file=d.img,format=raw,if=ide \
+    -drive file=cd.iso,format=raw,if=ide,index=2,media=cdrom &
+run_disk ata-nocd "op=cdrom drive=3" "truncate -s 1M d.img" \
+    -drive file=d.img,format=raw,if=ide -drive if=ide,index=3,media=cdrom &
 wait
 
 check() {       # check TEST ID STATUS REGEX...: the status, and a line per REGEX
@@ -164,6 +195,67 @@ check "isa-irq/ioapic" isairq 1 \
     '^irq 4 \(serial THRE\) -> vector 0x40: pending no -> yes$' \
     '^irq 1 \(i8042 output buffer\) -> vector 0x41: pending no -> yes$' \
     '^irq 8 \(RTC periodic\) -> vector 0x42: pending no -> yes$'
+
+# The PIIX3 IDE (00:01.1) and its drives, as QEMU 7.2 has them: the
+# IDENTIFY data, the write cache (word 85 bit 5) following cache= and SET
+# FEATURES, transfer modes in words 63/88.
+check "ata/identify" ata-id 1 \
+    '^drive 0 \(primary master\): ata model "QEMU HARDDISK" serial "QM00001" firmware "2.5\+"$' \
+    '^  sectors 8192 lba48 1 write cache on \(supported 1\)$' \
+    '^drive 1 \(primary slave\): none$' \
+    '^drive 2 \(secondary master\): atapi model "QEMU DVD-ROM" serial "QM00003"' \
+    '^2 drives$' '^set features: write cache off -> word 85 4001$' \
+    '^set features: write cache on -> word 85 4021$' \
+    '^set features: udma2 -> mwdma 0007 udma 043f$' \
+    '^set features 0x77: device error, status 41 error 04$'
+check "ata/identify-writethrough" ata-wt 1 \
+    '^  sectors 2048 lba48 1 write cache off \(supported 1\)$'
+# The done-when: written by DMA, read back by PIO and DMA, and in
+# the image file.
+check "ata/rw" ata-rw 1 \
+    '^write dma: pattern 0000600d at lba 100 count 16: ok$' \
+    '^read pio: pattern 0000600d at lba 100 count 16: ok$' \
+    '^read dma: pattern 0000600d at lba 100 count 16: ok$' \
+    '^write pio: pattern 0000600e at lba 116 count 16: ok$' \
+    '^read dma: pattern 0000600e at lba 116 count 16: ok$' \
+    '^flush cache: status 50 error 00$'
+why=
+for p in "100 16 0x600d" "116 16 0x600e"; do
+    # shellcheck disable=SC2086  # three words
+    /usr/bin/python3 "$here/ata-pattern.py" check "$tmp/ata-rw.d/d.img" $p > /dev/null ||
+        why="the pattern ($p) is not in the image file"
+done
+result "ata/rw-image" "$why"
+check "ata/verify" ata-verify 1 \
+    '^read pio: pattern 0000feed at lba 10 count 20: ok$' \
+    '^read dma: pattern 0000feed at lba 10 count 20: ok$'
+# Error paths: ABRT past the end (status 41 error 04; DMA: BMDMA INTR,
+# not ACTIVE), a PRD of length 0 moving 64 KiB, PRDs shorter than the
+# transfer (ACTIVE falls, no INTR, nothing moved), longer (ACTIVE stays).
+check "ata/errors" ata-errors 1 \
+    '^read pio at the end: device error, status 41 error 04 bm 00$' \
+    '^read dma at the end: device error, status 41 error 04 bm 64$' \
+    '^write dma ext at the end: device error, status 41 error 04 bm 64$' \
+    '^command 0x00 \(nop\): device error, status 41 error 04 bm 00$' \
+    '^read dma, one prd of length 0 \(64 KiB\): ok, status 50 error 00 bm 64$' \
+    '^read dma, prd length 0: pattern 00001234 at lba 64 count 128: ok$' \
+    '^byte after 64 KiB: ee$' \
+    '^read dma into unassigned space: ok, status 50 error 00 bm 64$' \
+    '^read dma, prds for 2 of 8 sectors: bmdma error, status 50 error 00 bm 60$' \
+    '^buffer: sectors 0-1 untouched, sector 2 untouched$' \
+    '^read dma, prds for 8 sectors, 1 read: ok, status 50 error 00 bm 65$' \
+    '^read dma, split prds: pattern 00001234 at lba 64 count 4: ok$'
+check "ata/cdrom" ata-cd 1 \
+    '^test unit ready: ok, status 50 error 00 ireason 03, 0 bytes$' \
+    '^inquiry: type 05 rmb 80 version 00 format 21 additional 31 vendor "QEMU    " product "QEMU DVD-ROM    " revision "2.5\+"$' \
+    '^read capacity: last lba 99 block size 2048$' \
+    '^read\(10\) pio: pattern 00000055 at lba 8 count 16: ok$' \
+    '^read\(10\) dma: pattern 00000055 at lba 8 count 16: ok$' \
+    '^read\(10\) past the end: request sense ok: key 5 asc 21 ascq 00$'
+check "ata/cdrom-no-medium" ata-nocd 1 \
+    '^test unit ready: device error, status 41 error 20 ireason 03, 0 bytes$' \
+    '^test unit ready: request sense ok: key 2 asc 3a ascq 00$' \
+    '^read capacity: request sense ok: key 2 asc 3a ascq 00$'
 
 echo "$name: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

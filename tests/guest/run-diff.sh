@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-diff.sh - does qomu run a test guest exactly as QEMU does?
 #
-#   tests/guest/run-diff.sh [--serial] [--reboot] GUEST.elf [APPEND] [-- ARGS...]
+#   tests/guest/run-diff.sh [--serial] [--reboot] [--needs DEV]... [--prep CMD]
+#                           [--check CMD] GUEST.elf [APPEND] [-- ARGS...]
 #   tests/guest/run-diff.sh --probe
 #
 # Boots GUEST.elf under QEMU ($QEMU, default qemu-system-x86_64) and under
@@ -17,6 +18,19 @@
 # --serial gives both "-serial file:F" (vmm-run.sh -s) and compares what
 # the guest wrote to COM1 too; --reboot runs them without -no-reboot
 # (vmm-run.sh -R), for guests that reset and boot again.
+#
+# Disk images: each VMM runs in its own working directory, so relative
+# file names in ARGS ("-drive file=disk.img,...") are that VMM's own
+# files. --prep CMD runs CMD (bash, PATH starting with tests/guest, so
+# ata-pattern.py is there) once in an empty directory to make the starting
+# images; each VMM gets its own copy of every file it made, and after the
+# runs each file is compared between the two with cmp (a difference is a
+# failure, shown with cmp -l's first bytes). --check CMD runs CMD the same
+# way in each VMM's directory after its run: it must succeed for both
+# (e.g. "ata-pattern.py check disk.img 100 16 0x600d": the data the guest
+# wrote is in the file). --needs DEV skips (77) the
+# case while qomu's "-device help" does not list "DEV" (a device still
+# being written).
 #
 # GUEST_QEMU_BIOS=FILE gives QEMU (only) another firmware, e.g.
 # /usr/share/qemu/qboot.rom, which boots in ~0.2 s instead of SeaBIOS's ~5 s.
@@ -79,25 +93,61 @@ if [[ ${1:-} == --probe ]]; then
 fi
 run_opts=()
 serial=
-while [[ ${1:-} == --serial || ${1:-} == --reboot ]]; do
+prep=
+post=
+needs=()
+usage() {
+    echo "usage: $0 [--serial] [--reboot] [--needs DEV]... [--prep CMD] [--check CMD] GUEST.elf [APPEND] [-- ARGS...] | --probe" >&2
+    exit 2
+}
+while [[ ${1:-} == --* && ${1:-} != -- ]]; do
     case $1 in
     --serial) serial=1 ;;
     --reboot) run_opts+=(-R) ;;
+    --needs) [[ $# -ge 2 ]] || usage; needs+=("$2"); shift ;;
+    --prep) [[ $# -ge 2 ]] || usage; prep=$2; shift ;;
+    --check) [[ $# -ge 2 ]] || usage; post=$2; shift ;;
+    *) usage ;;
     esac
     shift
 done
-if [[ $# -lt 1 ]]; then
-    echo "usage: $0 [--serial] [--reboot] GUEST.elf [APPEND] [-- ARGS...] | --probe" >&2
-    exit 2
-fi
-elf=$1
+[[ $# -ge 1 ]] || usage
+elf=$(realpath "$1")
 append=${2:-}
 [[ $append == -- ]] && append=
-label="$(basename "$elf") '$append'${serial:+ (serial)}${run_opts[*]:+ (reboot)}"
+# The drives (or other extra arguments) are part of what a case is.
+extra=()
+if [[ ${2:-} == -- ]]; then
+    extra=("${@:3}")
+elif [[ ${3:-} == -- ]]; then
+    extra=("${@:4}")
+fi
+label="$(basename "$elf") '$append'${extra[*]:+ [${extra[*]}]}${serial:+ (serial)}${run_opts[*]:+ (reboot)}"
 probe
+if [[ ${#needs[@]} -gt 0 ]]; then
+    qomu_devices=$(timeout 10 "$qomu" -device help < /dev/null 2> /dev/null)
+    for dev in "${needs[@]}"; do
+        grep -q "\"$dev\"" <<< "$qomu_devices" ||
+            skip "$label: qomu has no $dev yet"
+    done
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# The working directories, with the starting images if there are any.
+mkdir "$tmp/prep" "$tmp/qemu.d" "$tmp/qomu.d"
+if [[ -n $prep ]]; then
+    if ! (cd "$tmp/prep" && PATH="$here:$PATH" bash -euo pipefail -c "$prep") \
+            > "$tmp/prep.log" 2>&1; then
+        echo "FAIL $label: --prep '$prep' failed:"
+        cat "$tmp/prep.log"
+        exit 1
+    fi
+    for vmm in qemu qomu; do
+        cp -a --sparse=always "$tmp/prep/." "$tmp/$vmm.d/"
+    done
+fi
 
 # Both at once: each run is seconds of firmware under emulation.
 for vmm in qemu qomu; do
@@ -106,11 +156,13 @@ done
 serial_opt() {  # serial_opt VMM: vmm-run.sh's -s, if asked for
     [[ -z $serial ]] || printf '%s\n' -s "$tmp/$1.serial"
 }
-bash "$here/vmm-run.sh" -q "$qemu" -b "${GUEST_QEMU_BIOS-$(default_qemu_bios)}" -o "$tmp/qemu.out" \
-    $(serial_opt qemu) "${run_opts[@]}" "$@" 2> "$tmp/qemu.err" &
+shift     # GUEST.elf, now absolute: the VMMs run in their own directories
+(cd "$tmp/qemu.d" && exec bash "$here/vmm-run.sh" -q "$qemu" \
+    -b "${GUEST_QEMU_BIOS-$(default_qemu_bios)}" -o "$tmp/qemu.out" \
+    $(serial_opt qemu) "${run_opts[@]}" "$elf" "$@") 2> "$tmp/qemu.err" &
 qemu_pid=$!
-bash "$here/vmm-run.sh" -q "$qomu" -o "$tmp/qomu.out" $(serial_opt qomu) \
-    "${run_opts[@]}" "$@" 2> "$tmp/qomu.err" &
+(cd "$tmp/qomu.d" && exec bash "$here/vmm-run.sh" -q "$qomu" -o "$tmp/qomu.out" \
+    $(serial_opt qomu) "${run_opts[@]}" "$elf" "$@") 2> "$tmp/qomu.err" &
 qomu_pid=$!
 wait "$qemu_pid"
 qemu_status=$?
@@ -129,13 +181,42 @@ for vmm in qemu qomu; do
     fi
 done
 
-if [[ $qemu_status -eq $qomu_status ]] && cmp -s "$tmp/qemu.cmp" "$tmp/qomu.cmp"; then
-    echo "PASS $label: status $qemu_status ($times)"
+# The images the runs started from: the same bytes afterwards?
+images_differ=
+for f in $(cd "$tmp/prep" && find . -type f | sort); do
+    if ! cmp -s "$tmp/qemu.d/$f" "$tmp/qomu.d/$f"; then
+        images_differ+=" ${f#./}"
+    fi
+done
+images=
+[[ -z $prep ]] || images=", images same"
+checks_failed=
+if [[ -n $post ]]; then
+    for vmm in qemu qomu; do
+        if ! (cd "$tmp/$vmm.d" && PATH="$here:$PATH" bash -euo pipefail -c "$post") \
+                > "$tmp/$vmm.check" 2>&1; then
+            checks_failed+=" $vmm"
+        fi
+    done
+    images+=", --check passed"
+fi
+
+if [[ $qemu_status -eq $qomu_status && -z $images_differ && -z $checks_failed ]] &&
+        cmp -s "$tmp/qemu.cmp" "$tmp/qomu.cmp"; then
+    echo "PASS $label: status $qemu_status$images ($times)"
     exit 0
 fi
 
 echo "FAIL $label: status qemu $qemu_status, qomu $qomu_status ($times)"
 diff -u --label qemu --label qomu "$tmp/qemu.cmp" "$tmp/qomu.cmp"
+for vmm in $checks_failed; do
+    echo "--- --check '$post' failed for $vmm:"
+    cat "$tmp/$vmm.check"
+done
+for f in $images_differ; do
+    echo "--- image $f differs (cmp -l: offset, qemu byte, qomu byte; octal):"
+    cmp -l "$tmp/qemu.d/$f" "$tmp/qomu.d/$f" 2>&1 | head -n 10
+done
 for vmm in qemu qomu; do
     echo "--- $vmm stderr"
     cat "$tmp/$vmm.err"

@@ -94,10 +94,10 @@ static inline void port_out(uint16_t port, uint32_t val, unsigned size)
 
 static inline uint32_t port_in(uint16_t port, unsigned size)
 {
-    uint32_t val = 0;
+    uint32_t val = 0xa5a5a5a5;      /* poison: a read must store */
 
     address_space_read(&pci_fx.as_io, port, &val, size);
-    return val;
+    return size >= 4 ? val : val & ((1u << (size * 8)) - 1);
 }
 
 /* Config mechanism #1: @size bytes at @reg of 00:@slot.@fn. */

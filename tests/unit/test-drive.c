@@ -16,105 +16,31 @@
  * drives in this process.
  */
 #include "util/osdep.h"
-#include "util/bql.h"
 #include "util/qemu-opts.h"
 #include "block/drive.h"
 #include "block/qapi.h"
-#include "machine/machine-init.h"
 #include "hw/core/qdev-properties-block.h"
-#include "system/options.h"
 #include "block-helper.h"
 #include "capture.h"
-
-#include <sys/wait.h>
+#include "cmdline-helper.h"
 
 static char *work_dir;          /* the images; the children's cwd */
 
 /* --- running a command line ---------------------------------------------- */
 
-static int child_main(int argc, char **argv)
-{
-    QomuOptions o;
-    int status;
-
-    error_init("qomu");
-    main_loop_init();
-    qomu_options_init(&o);
-    status = qomu_options_parse(&o, argc, argv);
-    if (status < 0) {
-        status = qomu_options_finish(&o) ? -1 : 1;
-    }
-    if (status < 0) {
-        bql_lock();
-        status = qomu_machine_init(&o);
-        qomu_machine_teardown();
-        bql_unlock();
-        status = status < 0 ? 0 : status;
-    }
-    qomu_options_free(&o);
-    return status;
-}
-
-typedef struct Run {
-    int status;
-    char *out;
-    char *err;
-} Run;
-
-static char *slurp_and_unlink(const char *path)
-{
-    char *text = NULL;
-
-    g_file_get_contents(path, &text, NULL, NULL);
-    unlink(path);
-    return text ? text : g_strdup("");
-}
-
 /* "qomu -accel dummy -nodefaults ARGS..." (NULL-terminated) in a child,
  * in work_dir. */
 static Run run_args(const char *first, ...)
 {
-    char out_path[] = "/tmp/qomu-drive-out-XXXXXX";
-    char err_path[] = "/tmp/qomu-drive-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    g_autoptr(GPtrArray) args = g_ptr_array_new();
-    Run r = { .status = -1 };
-    int wstatus;
+    static const char *const prefix[] = {
+        "-accel", "dummy", "-nodefaults", NULL
+    };
     va_list ap;
-    pid_t pid;
+    Run r;
 
-    g_ptr_array_add(args, "qomu");
-    g_ptr_array_add(args, "-accel");
-    g_ptr_array_add(args, "dummy");
-    g_ptr_array_add(args, "-nodefaults");
     va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        g_ptr_array_add(args, (char *)a);
-    }
+    r = run_args_va(work_dir, prefix, first, ap);
     va_end(ap);
-    g_ptr_array_add(args, NULL);
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        int status;
-
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(err_fd, STDERR_FILENO);
-        if (chdir(work_dir) < 0) {
-            _exit(99);
-        }
-        status = child_main(args->len - 1, (char **)args->pdata);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status);
-    }
-    close(out_fd);
-    close(err_fd);
-    waitpid(pid, &wstatus, 0);
-    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    r.out = slurp_and_unlink(out_path);
-    r.err = slurp_and_unlink(err_path);
     return r;
 }
 
@@ -126,8 +52,7 @@ static void check_run(Run *r, int status, const char *err, int line)
         printf("\nline %d: status %d\nstderr: %s\n", line, r->status,
                r->err);
     }
-    g_free(r->out);
-    g_free(r->err);
+    run_free(r);
 }
 #define CHECK(r, st, err) check_run(&(r), (st), (err), __LINE__)
 
@@ -422,8 +347,7 @@ static void test_virtio(void)
     CU_ASSERT_TRUE(g_str_has_prefix(r.err, "qomu: -drive file=d.img,"
                                     "format=raw,if=virtio: "));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "virtio-blk"));
-    g_free(r.out);
-    g_free(r.err);
+    run_free(&r);
 }
 
 static void test_accepted(void)
@@ -466,8 +390,7 @@ static void test_format_help(void)
                            "host_device raw temp-overlay\n"
                            "Supported formats (read-only): blkdebug file "
                            "host_device raw temp-overlay\n");
-    g_free(r.out);
-    g_free(r.err);
+    run_free(&r);
 }
 
 /* --- drives built here: names, DriveInfo, info block --------------------- */

@@ -11,11 +11,9 @@
  * run build/qomu itself.
  */
 #include "util/osdep.h"
-#include "util/bql.h"
 #include "util/main-loop.h"
 #include "chardev/char.h"
-#include "machine/machine-init.h"
-#include "system/options.h"
+#include "cmdline-helper.h"
 #include "vcpu-helper.h"
 #include "harness.h"
 
@@ -28,89 +26,16 @@ static const char size_hint[] =
 
 /* --- running a command line ---------------------------------------------- */
 
-/* main() without the main loop: a machine that gets built counts as
- * success (status 0). */
-static int child_main(int argc, char **argv)
-{
-    QomuOptions o;
-    int status;
-
-    error_init("qomu");
-    main_loop_init();
-    qomu_options_init(&o);
-    status = qomu_options_parse(&o, argc, argv);
-    if (status < 0) {
-        status = qomu_options_finish(&o) ? -1 : 1;
-    }
-    if (status < 0) {
-        bql_lock();
-        status = qomu_machine_init(&o);
-        qomu_machine_teardown();
-        bql_unlock();
-        status = status < 0 ? 0 : status;
-    }
-    qomu_options_free(&o);
-    return status;
-}
-
-typedef struct Run {
-    int status;                 /* exit status, or -1 if killed */
-    char *out;                  /* stdout */
-    char *err;                  /* stderr */
-} Run;
-
-static char *read_and_unlink(const char *path)
-{
-    char *text = NULL;
-
-    g_file_get_contents(path, &text, NULL, NULL);
-    unlink(path);
-    return text ? text : g_strdup("");
-}
-
 /* Run "qomu ARGS..." (NULL-terminated) in a child process. */
 static Run run_args(const char *first, ...)
 {
-    char out_path[] = "/tmp/qomu-test-out-XXXXXX";
-    char err_path[] = "/tmp/qomu-test-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    g_autoptr(GPtrArray) args = g_ptr_array_new();
-    Run r = { .status = -1 };
     va_list ap;
-    int wstatus;
-    pid_t pid;
+    Run r;
 
-    g_ptr_array_add(args, "qomu");
     va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        g_ptr_array_add(args, (char *)a);
-    }
+    r = run_args_va(NULL, NULL, first, ap);
     va_end(ap);
-    g_ptr_array_add(args, NULL);
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(err_fd, STDERR_FILENO);
-        int status = child_main(args->len - 1, (char **)args->pdata);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status);
-    }
-    close(out_fd);
-    close(err_fd);
-    waitpid(pid, &wstatus, 0);
-    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    r.out = read_and_unlink(out_path);
-    r.err = read_and_unlink(err_path);
     return r;
-}
-
-static void run_free(Run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
 }
 
 /* Expect status @status, stderr @err and stdout @out (NULL: empty),

@@ -62,7 +62,7 @@ static TestSysbusDev *new_test_dev(void)
 
 static uint32_t mem_read32(hwaddr addr)
 {
-    uint32_t v = 0;
+    uint32_t v = 0xdeadbeef;        /* poison: a read must store */
 
     address_space_read(address_space_memory_get(), addr, &v, 4);
     return v;
@@ -135,11 +135,11 @@ static void test_mmio_map(void)
     /* Moving it: the old place is empty. */
     sysbus_mmio_map(sbd, 0, 0xfee00000);
     CU_ASSERT_EQUAL(mem_read32(0xfee00004), 0x1004);
-    CU_ASSERT_EQUAL(mem_read32(0xfed00010), 0xffffffff);
+    CU_ASSERT_EQUAL(mem_read32(0xfed00010), 0);     /* a hole: QEMU's 0 */
 
     /* Destroying the device unmaps the window and frees it all. */
     object_unparent(OBJECT(s));
-    CU_ASSERT_EQUAL(mem_read32(0xfee00004), 0xffffffff);
+    CU_ASSERT_EQUAL(mem_read32(0xfee00004), 0);
     CU_ASSERT_EQUAL(object_live_count(), live);
     isa_fixture_end();
 }

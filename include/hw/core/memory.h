@@ -61,7 +61,7 @@ typedef enum MemTxResult {
  * MemoryRegionOps: how an I/O region is accessed.
  * @valid: what the guest may do (QEMU's memory_region_access_valid):
  *   an access that @accepts refuses, that is unaligned when !unaligned,
- *   or whose size is outside min..max is refused: reads return all-ones,
+ *   or whose size is outside min..max is refused: reads return 0 (QEMU),
  *   writes are dropped, both logged under guest_errors.  max 0 means any
  *   size; address_space_rw never issues more than max (0: 4) bytes per
  *   call and splits at the address's alignment, so 0 means 1..4 there.
@@ -240,7 +240,8 @@ void address_space_destroy(AddressSpace *as);
 /**
  * address_space_rw: a guest access of @len bytes at @addr.
  * RAM is copied; I/O regions get one or more callback calls sized as their
- * ops allow.  Unassigned addresses read as all-ones and ignore writes;
+ * ops allow.  Unassigned addresses read as 0 and ignore writes (QEMU; ports
+ * read all-ones through the I/O root's ops);
  * both are logged under guest_errors, as are writes to ROM (ignored).
  * An access past 2^64 - 1 wraps to address 0, as QEMU's does.  Any
  * thread; the big lock is taken around callbacks if the caller does not
