@@ -19,7 +19,7 @@
 
 # Folders with a Makefile.objs fragment. To add a folder: create
 # <folder>/Makefile.objs and add <folder> here.
-dirs := util qom hw/core tests/unit bench machine system tests/guest tests/linux chardev hw/isa hw/misc hw/char accel accel/kvm accel/dummy accel/qtest hw/i386 hw/input hw/rtc hw/pci hw/pci-host hw/ide monitor block tests/monitor tests/qtest tests/qtest-server
+dirs := util qom hw/core hw/block tests/unit bench machine system tests/guest tests/linux chardev hw/isa hw/misc hw/char accel accel/kvm accel/dummy accel/qtest hw/i386 hw/input hw/rtc hw/pci hw/pci-host hw/ide monitor block tests/monitor tests/qtest tests/qtest-server hw/virtio tests/fuzz tools
 
 BUILD := build
 KCONFIG_PYTHON ?= /usr/bin/python3
@@ -27,7 +27,7 @@ KCONFIGLIB ?= /usr/lib/python3/dist-packages
 PKG_CONFIG ?= pkg-config
 
 # pkg-config modules linked into everything; bench programs also get gobject.
-pkg-modules := glib-2.0 gthread-2.0 json-glib-1.0 liburing
+pkg-modules := glib-2.0 gthread-2.0 json-glib-1.0 liburing zlib
 pkg-modules-bench := gobject-2.0
 
 MAKEFLAGS += --no-builtin-rules --no-print-directory
@@ -255,6 +255,9 @@ check-suites += qtest
 check-qtest-progs := $(qtest-progs)
 check-suites += qtest-server
 check-qtest-server-progs := $(qtest-server-checks)
+check-suites += fuzz
+check-fuzz-progs := $(fuzz-replays)
+$(fuzz-replays) $(fuzz-bins): $(lib-objs)
 
 run-tests = V=$(V) bash scripts/run-tests.sh
 check-progs := $(foreach s,$(check-suites),$(check-$(s)-progs))
@@ -320,8 +323,10 @@ help:
 	@echo '  check-unit        run the unit tests (build/tests/unit/test-*)'
 	@echo '  check-qtest       run the qtest device tests (build/tests/qtest/*-test)'
 	@echo '  check-linux       boot Debian'"'"'s kernel (slow, minutes; not in check)'
+	@echo '  check-qcow2-crash qcow2 interop + 50 SIGKILLs of qomu (check runs 10)'
 	@echo '  demo              boot a test guest under KVM: it lists the PCI bus'
 	@echo '  bench             build and run the benchmarks (bench-y)'
+	@echo '  fuzz              build the libFuzzer targets (tests/fuzz/) with clang'
 	@echo '  clean, distclean  remove build/ (and .config)'
 	@echo 'Configuration (Kconfig, kconfiglib):'
 	@echo '  defconfig         .config from configs/default.config'

@@ -10,7 +10,9 @@
  *  3. the node's own options (node-name, read-only, cache.*, discard,
  *     detect-zeroes) are parsed and the driver opens the node;
  *  4. options nobody took are an error;
- *  5. with snapshot=on, a temporary overlay goes on top (temp-overlay.c).
+ *  5. with snapshot=on, a temporary overlay goes on top: a qcow2 image
+ *     (QEMU's bdrv_append_temp_snapshot), or temp-overlay.c in a build
+ *     without qcow2.
  *
  * Not modelled: the permission system (BLK_PERM_*), image locking,
  * reopen, backing files named in images, bdrv_refresh_filename's
@@ -23,6 +25,10 @@
 #include "util/id.h"
 #include "block/block-int.h"
 #include "block/block-backend.h"
+#include "block/qcow2.h"
+
+/* qcow2 may not be built (Kconfig): then snapshot=on uses temp-overlay */
+#pragma weak qcow2_create
 
 /* --- options ------------------------------------------------------------- */
 
@@ -846,6 +852,10 @@ BlockDriver *bdrv_probe_format(BlockDriverState *file_bs,
             best = drv;
         }
     }
+    /* A format this build has a driver for (qcow2) is not "unsupported" */
+    if (*unsupported && !strcmp(best->format_name, *unsupported)) {
+        *unsupported = NULL;
+    }
     return best;
 }
 
@@ -1145,8 +1155,69 @@ fail:
 
 /* --- snapshot=on --------------------------------------------------------- */
 
-BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs, int flags,
-                                            Error **errp)
+/*
+ * QEMU's bdrv_append_temp_snapshot(): an empty qcow2 image of @bs's size
+ * in a temporary file (unlinked at once), opened cache=unsafe with no
+ * backing file of its own, then @bs attached as its backing child.
+ */
+static BlockDriverState *bdrv_append_temp_qcow2(BlockDriverState *bs,
+                                                int flags, Error **errp)
+{
+    const char *tmpdir = g_getenv("TMPDIR") ? g_getenv("TMPDIR")
+                                            : "/var/tmp";
+    g_autofree char *path = g_strdup_printf("%s/vl.XXXXXX", tmpdir);
+    int64_t total_size = bdrv_getlength(bs);
+    Qcow2CreateOptions copts = { 0 };
+    BlockDriverState *overlay;
+    BlockOptions *opts;
+    int fd;
+
+    if (total_size < 0) {
+        error_setg_errno(errp, -total_size, "Could not get image size");
+        return NULL;
+    }
+    fd = mkstemp(path);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not get temporary filename");
+        return NULL;
+    }
+    close(fd);
+    copts.size = total_size & ~(BDRV_SECTOR_SIZE - 1);
+    if (!qcow2_create(path, &copts, errp)) {
+        unlink(path);
+        return NULL;
+    }
+    opts = bopts_new();
+    bopts_set(opts, "driver", QCOW2_FORMAT_NAME);
+    bopts_set(opts, "file.driver", "file");
+    bopts_set(opts, "file.filename", path);
+    bopts_set(opts, "backing", "null");
+    bopts_set(opts, BDRV_OPT_CACHE_DIRECT, "off");
+    bopts_set(opts, BDRV_OPT_CACHE_NO_FLUSH, "on");
+    overlay = bdrv_open_inherit(NULL, opts,
+                                (flags | BDRV_O_TEMPORARY) &
+                                ~BDRV_O_NATIVE_AIO, NULL, errp);
+    unlink(path);
+    if (!overlay) {
+        return NULL;
+    }
+    bdrv_ref(bs);
+    bdrv_attach_child(overlay, bs, "backing");
+    bdrv_refresh_limits(overlay);
+    g_free(overlay->filename);
+    overlay->filename = g_strdup_printf(
+        "json:{\"backing\": {\"driver\": \"%s\", \"file\": {\"driver\": "
+        "\"%s\", \"filename\": \"%s\"}}, \"driver\": \"qcow2\", "
+        "\"file\": {\"driver\": \"file\", \"filename\": \"%s\"}}",
+        bs->drv->format_name,
+        bs->file ? bs->file->bs->drv->format_name : "file",
+        bs->filename, path);
+    return overlay;
+}
+
+/* Without qcow2: the raw temporary overlay (temp-overlay.c) */
+static BlockDriverState *bdrv_append_temp_overlay(BlockDriverState *bs,
+                                                  int flags, Error **errp)
 {
     /* QEMU's get_tmp_filename() */
     const char *tmpdir = g_getenv("TMPDIR") ? g_getenv("TMPDIR")
@@ -1190,6 +1261,15 @@ BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs, int flags,
         bs->file ? bs->file->bs->drv->format_name : "file",
         bs->filename, path);
     return overlay;
+}
+
+BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs, int flags,
+                                            Error **errp)
+{
+    if (qcow2_create && bdrv_find_format(QCOW2_FORMAT_NAME)) {
+        return bdrv_append_temp_qcow2(bs, flags, errp);
+    }
+    return bdrv_append_temp_overlay(bs, flags, errp);
 }
 
 BlockDriverState *bdrv_open(const char *filename, BlockOptions *options,

@@ -5,14 +5,18 @@
  * See include/block/qapi.h.
  *
  * Both are built from one description per backend/node, as in QEMU, so
- * they cannot disagree.  Not modelled: throttling figures (always 0),
- * dirty bitmaps, format-specific image data, snapshots.
+ * they cannot disagree.  Format-specific data: qcow2's.  Not modelled:
+ * throttling figures (always 0), dirty bitmaps, snapshots.
  */
 #include "util/osdep.h"
 #include "util/cutils.h"
 #include "block/block-int.h"
 #include "block/block-backend.h"
 #include "block/qapi.h"
+#include "block/qcow2.h"
+
+/* qcow2 may not be built (Kconfig): then no image is qcow2 */
+#pragma weak qcow2_get_info
 
 /* --- the data ------------------------------------------------------------ */
 
@@ -31,20 +35,64 @@ static void put_int(GVariantBuilder *b, const char *key, int64_t value)
     g_variant_builder_add(b, "{sv}", key, g_variant_new_int64(value));
 }
 
+/* QEMU's path_combine(): @name relative to the directory of @base */
+static char *path_combine(const char *base, const char *name)
+{
+    const char *slash;
+
+    if (g_path_is_absolute(name) || !(slash = strrchr(base, '/'))) {
+        return g_strdup(name);
+    }
+    return g_strdup_printf("%.*s%s", (int)(slash - base + 1), base, name);
+}
+
 /* QEMU's ImageInfo, with the backing chain below it. */
 static GVariant *image_info(BlockDriverState *bs)
 {
     GVariantBuilder b;
     int64_t actual = bdrv_get_allocated_file_size(bs);
+    Qcow2Info qi;
+    bool qcow2 = qcow2_get_info && qcow2_get_info(bs, &qi);
 
     g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
     put_str(&b, "filename", bdrv_get_filename(bs));
     put_str(&b, "format", bdrv_get_format_name(bs));
-    put_bool(&b, "dirty-flag", false);
+    put_bool(&b, "dirty-flag", qcow2 && qi.dirty);
     if (actual >= 0) {
         put_int(&b, "actual-size", actual);
     }
     put_int(&b, "virtual-size", bdrv_getlength(bs));
+    if (qcow2) {
+        GVariantBuilder spec, data;
+
+        put_int(&b, "cluster-size", qi.cluster_size);
+        if (qi.backing_file) {
+            g_autofree char *full = path_combine(bdrv_get_filename(bs),
+                                                 qi.backing_file);
+
+            put_str(&b, "backing-filename", qi.backing_file);
+            put_str(&b, "full-backing-filename", full);
+            if (qi.backing_fmt) {
+                put_str(&b, "backing-filename-format", qi.backing_fmt);
+            }
+        }
+        /* ImageInfoSpecificQCow2 */
+        g_variant_builder_init(&data, G_VARIANT_TYPE_VARDICT);
+        put_str(&data, "compat", qi.compat);
+        if (qi.version >= 3) {
+            put_bool(&data, "lazy-refcounts", qi.lazy_refcounts);
+            put_bool(&data, "corrupt", qi.corrupt);
+            put_bool(&data, "extended-l2", false);
+        }
+        put_int(&data, "refcount-bits", qi.refcount_bits);
+        put_str(&data, "compression-type", "zlib");
+        g_variant_builder_init(&spec, G_VARIANT_TYPE_VARDICT);
+        put_str(&spec, "type", "qcow2");
+        g_variant_builder_add(&spec, "{sv}", "data",
+                              g_variant_builder_end(&data));
+        g_variant_builder_add(&b, "{sv}", "format-specific",
+                              g_variant_builder_end(&spec));
+    }
     if (bdrv_backing_bs(bs)) {
         g_variant_builder_add(&b, "{sv}", "backing-image",
                               image_info(bdrv_backing_bs(bs)));
@@ -77,7 +125,12 @@ static GVariant *block_device_info(BlockBackend *blk, BlockDriverState *bs)
     put_bool(&b, "ro", bdrv_is_read_only(bs));
     put_str(&b, "drv", bdrv_get_format_name(bs));
     if (bdrv_backing_bs(bs)) {
-        put_str(&b, "backing_file", bdrv_get_filename(bdrv_backing_bs(bs)));
+        /* QEMU's bs->backing_file: the image's own name for it if any */
+        Qcow2Info qi;
+
+        put_str(&b, "backing_file",
+                qcow2_get_info && qcow2_get_info(bs, &qi) && qi.backing_file
+                ? qi.backing_file : bdrv_get_filename(bdrv_backing_bs(bs)));
     }
     put_int(&b, "backing_file_depth", backing_depth(bs));
     put_bool(&b, "encrypted", false);
@@ -195,6 +248,66 @@ static void image_info_dump(GString *out, GVariant *image)
                            dict_str(image, "format"), vsize,
                            dict_int(image, "virtual-size"),
                            dsize ? dsize : "unavailable");
+    if (g_variant_lookup(image, "cluster-size", "x", &actual)) {
+        g_string_append_printf(out, "cluster_size: %" PRId64 "\n", actual);
+    }
+    if (dict_bool(image, "dirty-flag")) {
+        g_string_append(out, "cleanly shut down: no\n");
+    }
+    if (dict_str(image, "backing-filename")) {
+        const char *bf = dict_str(image, "backing-filename");
+        const char *full = dict_str(image, "full-backing-filename");
+
+        g_string_append_printf(out, "backing file: %s", bf);
+        if (!full) {
+            g_string_append(out, " (cannot determine actual path)");
+        } else if (strcmp(bf, full)) {
+            g_string_append_printf(out, " (actual path: %s)", full);
+        }
+        g_string_append(out, "\n");
+        if (dict_str(image, "backing-filename-format")) {
+            g_string_append_printf(out, "backing file format: %s\n",
+                                   dict_str(image,
+                                            "backing-filename-format"));
+        }
+    }
+    {
+        g_autoptr(GVariant) spec = g_variant_lookup_value(
+            image, "format-specific", G_VARIANT_TYPE_VARDICT);
+        g_autoptr(GVariant) data = spec ? g_variant_lookup_value(
+            spec, "data", G_VARIANT_TYPE_VARDICT) : NULL;
+        /* QEMU's dump_qdict() walks its hash order: this one */
+        static const char *const order[] = {
+            "compat", "compression-type", "lazy-refcounts", "refcount-bits",
+            "corrupt", "extended-l2",
+        };
+
+        if (!data) {
+            return;
+        }
+        g_string_append(out, "Format specific information:\n");
+        for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+            g_autoptr(GVariant) v = g_variant_lookup_value(data, order[i],
+                                                           NULL);
+            g_autofree char *key = g_strdup(order[i]);
+
+            if (!v) {
+                continue;
+            }
+            g_strdelimit(key, "-", ' ');
+            if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN)) {
+                g_string_append_printf(out, "    %s: %s\n", key,
+                                       g_variant_get_boolean(v) ? "true"
+                                                                : "false");
+            } else if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT64)) {
+                g_string_append_printf(out, "    %s: %" PRId64 "\n", key,
+                                       g_variant_get_int64(v));
+            } else {
+                g_string_append_printf(out, "    %s: %s\n", key,
+                                       g_variant_get_string(v, NULL));
+            }
+        }
+    }
 }
 
 /* QEMU's print_block_info(): @info a BlockInfo or NULL, @inserted a

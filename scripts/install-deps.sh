@@ -21,7 +21,9 @@ packages=(
     python3-kconfiglib              # Kconfig: make defconfig, menuconfig
     qemu-system-x86                 # QEMU: reference for guest tests and bench/
     qemu-utils                      # qemu-img: disk images for tests
+    zlib1g-dev                      # zlib: qcow2 compressed clusters
     socat                           # tests/monitor: talks to QMP/HMP sockets
+    clang-14 libclang-rt-14-dev     # make fuzz: libFuzzer targets (tests/fuzz/)
 )
 if [[ -n "${QOMU_DEPS_PACKAGES:-}" ]]; then
     read -r -a packages <<< "$QOMU_DEPS_PACKAGES"

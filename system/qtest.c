@@ -222,13 +222,11 @@ typedef struct QtestCommand {
     void (*fn)(const struct QtestCommand *cmd, char **args, int nargs);
 } QtestCommand;
 
-/* An unsigned number (strtoull syntax, base 0, nothing after it), or
- * FAIL naming the argument. */
-static bool qtest_arg_u64(const QtestCommand *cmd, const char *what,
-                          const char *arg, uint64_t *value)
+/* A number argument: qemu_strto*()'s @ret (base 0, nothing after the
+ * number), or FAIL naming the argument. */
+static bool qtest_arg_number(const QtestCommand *cmd, const char *what,
+                             const char *arg, int ret)
 {
-    int ret = qemu_strtou64(arg, NULL, 0, value);
-
     if (ret == -ERANGE) {
         qtest_fail("%s: %s '%s' is out of range", cmd->name, what, arg);
         return false;
@@ -238,38 +236,26 @@ static bool qtest_arg_u64(const QtestCommand *cmd, const char *what,
         return false;
     }
     return true;
+}
+
+static bool qtest_arg_u64(const QtestCommand *cmd, const char *what,
+                          const char *arg, uint64_t *value)
+{
+    return qtest_arg_number(cmd, what, arg,
+                            qemu_strtou64(arg, NULL, 0, value));
 }
 
 static bool qtest_arg_i64(const QtestCommand *cmd, const char *what,
                           const char *arg, int64_t *value)
 {
-    int ret = qemu_strtoi64(arg, NULL, 0, value);
-
-    if (ret == -ERANGE) {
-        qtest_fail("%s: %s '%s' is out of range", cmd->name, what, arg);
-        return false;
-    }
-    if (ret < 0) {
-        qtest_fail("%s: %s '%s' is not a number", cmd->name, what, arg);
-        return false;
-    }
-    return true;
+    return qtest_arg_number(cmd, what, arg,
+                            qemu_strtoi64(arg, NULL, 0, value));
 }
 
 static bool qtest_arg_int(const QtestCommand *cmd, const char *what,
                           const char *arg, int *value)
 {
-    int ret = qemu_strtoi(arg, NULL, 0, value);
-
-    if (ret == -ERANGE) {
-        qtest_fail("%s: %s '%s' is out of range", cmd->name, what, arg);
-        return false;
-    }
-    if (ret < 0) {
-        qtest_fail("%s: %s '%s' is not a number", cmd->name, what, arg);
-        return false;
-    }
-    return true;
+    return qtest_arg_number(cmd, what, arg, qemu_strtoi(arg, NULL, 0, value));
 }
 
 /* SIZE of a bulk command: at most QTEST_MAX_XFER, at least @min. */
@@ -315,69 +301,23 @@ static AddressSpace *qtest_as_memory(void)
     return as;
 }
 
-/* --- commands ------------------------------------------------------------ */
-
-static void cmd_endianness(const QtestCommand *cmd, char **args, int nargs)
+/* The I/O space for PORT (at most 0xffff), or FAIL. */
+static AddressSpace *qtest_as_port(const QtestCommand *cmd, uint64_t addr)
 {
-    qtest_send("OK little\n");
-}
-
-/* outb/outw/outl ADDR VALUE */
-static void cmd_out(const QtestCommand *cmd, char **args, int nargs)
-{
-    unsigned size = cmd->name[3] == 'b' ? 1 : cmd->name[3] == 'w' ? 2 : 4;
     AddressSpace *as = address_space_io_get();
-    uint64_t addr, value;
-    uint8_t buf[4];
 
-    if (!qtest_arg_u64(cmd, "ADDR", args[0], &addr) ||
-        !qtest_arg_u64(cmd, "VALUE", args[1], &value)) {
-        return;
-    }
     if (addr > 0xffff) {
         qtest_fail("%s: port 0x%" PRIx64 " is out of range (at most 0xffff)",
                    cmd->name, addr);
-        return;
+        return NULL;
     }
     if (!as) {
         qtest_send("FAIL no machine I/O space\n");
-        return;
     }
-    for (unsigned i = 0; i < size; i++) {
-        buf[i] = value >> (8 * i);
-    }
-    address_space_write(as, addr, buf, size);
-    qtest_send("OK\n");
+    return as;
 }
 
-/* inb/inw/inl ADDR */
-static void cmd_in(const QtestCommand *cmd, char **args, int nargs)
-{
-    unsigned size = cmd->name[2] == 'b' ? 1 : cmd->name[2] == 'w' ? 2 : 4;
-    AddressSpace *as = address_space_io_get();
-    uint8_t buf[4] = { 0 };
-    uint32_t value = 0;
-    uint64_t addr;
-
-    if (!qtest_arg_u64(cmd, "ADDR", args[0], &addr)) {
-        return;
-    }
-    if (addr > 0xffff) {
-        qtest_fail("%s: port 0x%" PRIx64 " is out of range (at most 0xffff)",
-                   cmd->name, addr);
-        return;
-    }
-    if (!as) {
-        qtest_send("FAIL no machine I/O space\n");
-        return;
-    }
-    address_space_read(as, addr, buf, size);
-    for (unsigned i = 0; i < size; i++) {
-        value |= (uint32_t)buf[i] << (8 * i);
-    }
-    qtest_sendf("OK 0x%04x\n", value);
-}
-
+/* The access size a command's suffix names: b, w, l, q */
 static unsigned qtest_width(char c)
 {
     switch (c) {
@@ -390,6 +330,53 @@ static unsigned qtest_width(char c)
     default:
         return 8;
     }
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+static void cmd_endianness(const QtestCommand *cmd, char **args, int nargs)
+{
+    qtest_send("OK little\n");
+}
+
+/* outb/outw/outl ADDR VALUE */
+static void cmd_out(const QtestCommand *cmd, char **args, int nargs)
+{
+    unsigned size = qtest_width(cmd->name[3]);
+    AddressSpace *as;
+    uint64_t addr, value;
+    uint8_t buf[4];
+
+    if (!qtest_arg_u64(cmd, "ADDR", args[0], &addr) ||
+        !qtest_arg_u64(cmd, "VALUE", args[1], &value) ||
+        !(as = qtest_as_port(cmd, addr))) {
+        return;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        buf[i] = value >> (8 * i);
+    }
+    address_space_write(as, addr, buf, size);
+    qtest_send("OK\n");
+}
+
+/* inb/inw/inl ADDR */
+static void cmd_in(const QtestCommand *cmd, char **args, int nargs)
+{
+    unsigned size = qtest_width(cmd->name[2]);
+    AddressSpace *as;
+    uint8_t buf[4] = { 0 };
+    uint32_t value = 0;
+    uint64_t addr;
+
+    if (!qtest_arg_u64(cmd, "ADDR", args[0], &addr) ||
+        !(as = qtest_as_port(cmd, addr))) {
+        return;
+    }
+    address_space_read(as, addr, buf, size);
+    for (unsigned i = 0; i < size; i++) {
+        value |= (uint32_t)buf[i] << (8 * i);
+    }
+    qtest_sendf("OK 0x%04x\n", value);
 }
 
 /* writeb/writew/writel/writeq ADDR VALUE (guest little-endian) */

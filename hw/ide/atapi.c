@@ -980,6 +980,17 @@ static void cmd_get_configuration(IDEState *s, uint8_t *buf)
     ide_atapi_cmd_reply(s, len, max_len);
 }
 
+/* The mode parameter header (mode data length, medium type 0x70) and the
+ * page's code and length: a reply of @len bytes holding one page. */
+static void mode_sense_page_header(uint8_t *buf, int len, uint8_t page)
+{
+    stw_be_p(&buf[0], len - 2);
+    buf[2] = 0x70;
+    memset(buf + 3, 0, 5);
+    buf[8] = page;
+    buf[9] = len - 10;
+}
+
 static void cmd_mode_sense(IDEState *s, uint8_t *buf)
 {
     int action, code;
@@ -993,16 +1004,7 @@ static void cmd_mode_sense(IDEState *s, uint8_t *buf)
     case 0: /* current values */
         switch (code) {
         case MODE_PAGE_R_W_ERROR: /* error recovery */
-            stw_be_p(&buf[0], 16 - 2);
-            buf[2] = 0x70;
-            buf[3] = 0;
-            buf[4] = 0;
-            buf[5] = 0;
-            buf[6] = 0;
-            buf[7] = 0;
-
-            buf[8] = MODE_PAGE_R_W_ERROR;
-            buf[9] = 16 - 10;
+            mode_sense_page_header(buf, 16, MODE_PAGE_R_W_ERROR);
             buf[10] = 0x00;
             buf[11] = 0x05;
             buf[12] = 0x00;
@@ -1012,16 +1014,7 @@ static void cmd_mode_sense(IDEState *s, uint8_t *buf)
             ide_atapi_cmd_reply(s, 16, max_len);
             break;
         case MODE_PAGE_AUDIO_CTL:
-            stw_be_p(&buf[0], 24 - 2);
-            buf[2] = 0x70;
-            buf[3] = 0;
-            buf[4] = 0;
-            buf[5] = 0;
-            buf[6] = 0;
-            buf[7] = 0;
-
-            buf[8] = MODE_PAGE_AUDIO_CTL;
-            buf[9] = 24 - 10;
+            mode_sense_page_header(buf, 24, MODE_PAGE_AUDIO_CTL);
             /* Fill with CDROM audio volume */
             buf[17] = 0;
             buf[19] = 0;
@@ -1031,16 +1024,7 @@ static void cmd_mode_sense(IDEState *s, uint8_t *buf)
             ide_atapi_cmd_reply(s, 24, max_len);
             break;
         case MODE_PAGE_CAPABILITIES:
-            stw_be_p(&buf[0], 30 - 2);
-            buf[2] = 0x70;
-            buf[3] = 0;
-            buf[4] = 0;
-            buf[5] = 0;
-            buf[6] = 0;
-            buf[7] = 0;
-
-            buf[8] = MODE_PAGE_CAPABILITIES;
-            buf[9] = 30 - 10;
+            mode_sense_page_header(buf, 30, MODE_PAGE_CAPABILITIES);
             buf[10] = 0x3b; /* read CDR/CDRW/DVDROM/DVDR/DVDRAM */
             buf[11] = 0x00;
 

@@ -92,7 +92,7 @@ static void ide_identify_size(IDEState *s)
     put_le16(p + 103, s->nb_sectors >> 48);
 }
 
-static int get_physical_block_exp(IDEBlockConf *conf)
+static int get_physical_block_exp(BlockConf *conf)
 {
     int exp = 0;
     uint64_t size;
@@ -2054,115 +2054,85 @@ static bool ide_is_pio_out(IDEState *s)
     return true;
 }
 
-void ide_data_writew(void *opaque, uint32_t addr, uint32_t val)
+/*
+ * A PIO data access of @size bytes: where in the buffer it goes, or NULL
+ * when it is ignored.  PIO data access is allowed only when DRQ is set;
+ * the result of a write during PIO in (a read during PIO out) is
+ * indeterminate: a write is ignored, a read returns 0 and doesn't move
+ * forward.
+ */
+static uint8_t *ide_data_access(IDEState *s, bool is_write, unsigned size)
 {
-    IDEBus *bus = opaque;
-    IDEState *s = ide_bus_active_if(bus);
-    uint8_t *p;
-    uint16_t v = GUINT16_TO_LE((uint16_t)val);
+    uint8_t *p = s->data_ptr;
 
-    /* PIO data access allowed only when DRQ bit is set. The result of a write
-     * during PIO out is indeterminate, just ignore it. */
-    if (!(s->status & DRQ_STAT) || ide_is_pio_out(s)) {
-        return;
+    if (!(s->status & DRQ_STAT) || ide_is_pio_out(s) == is_write) {
+        return NULL;
     }
-
-    p = s->data_ptr;
-    if (!p || p + 2 > s->data_end) {
-        return;
+    if (!p || p + size > s->data_end) {
+        return NULL;
     }
+    return p;
+}
 
-    memcpy(p, &v, 2);
-    p += 2;
-    s->data_ptr = p;
-    if (p >= s->data_end) {
+/* After the access: move forward, end the transfer at the buffer's end. */
+static void ide_data_advance(IDEState *s, unsigned size)
+{
+    s->data_ptr += size;
+    if (s->data_ptr >= s->data_end) {
         s->status &= ~DRQ_STAT;
         s->end_transfer_func(s);
+    }
+}
+
+void ide_data_writew(void *opaque, uint32_t addr, uint32_t val)
+{
+    IDEState *s = ide_bus_active_if(opaque);
+    uint16_t v = GUINT16_TO_LE((uint16_t)val);
+    uint8_t *p = ide_data_access(s, true, 2);
+
+    if (p) {
+        memcpy(p, &v, 2);
+        ide_data_advance(s, 2);
     }
 }
 
 uint32_t ide_data_readw(void *opaque, uint32_t addr)
 {
-    IDEBus *bus = opaque;
-    IDEState *s = ide_bus_active_if(bus);
-    uint8_t *p;
+    IDEState *s = ide_bus_active_if(opaque);
+    uint8_t *p = ide_data_access(s, false, 2);
     uint16_t v;
 
-    /* PIO data access allowed only when DRQ bit is set. The result of a read
-     * during PIO in is indeterminate, return 0 and don't move forward. */
-    if (!(s->status & DRQ_STAT) || !ide_is_pio_out(s)) {
+    if (!p) {
         return 0;
     }
-
-    p = s->data_ptr;
-    if (!p || p + 2 > s->data_end) {
-        return 0;
-    }
-
     memcpy(&v, p, 2);
-    p += 2;
-    s->data_ptr = p;
-    if (p >= s->data_end) {
-        s->status &= ~DRQ_STAT;
-        s->end_transfer_func(s);
-    }
-
+    ide_data_advance(s, 2);
     return GUINT16_FROM_LE(v);
 }
 
 void ide_data_writel(void *opaque, uint32_t addr, uint32_t val)
 {
-    IDEBus *bus = opaque;
-    IDEState *s = ide_bus_active_if(bus);
-    uint8_t *p;
+    IDEState *s = ide_bus_active_if(opaque);
     uint32_t v = GUINT32_TO_LE(val);
+    uint8_t *p = ide_data_access(s, true, 4);
 
-    /* PIO data access allowed only when DRQ bit is set. The result of a write
-     * during PIO out is indeterminate, just ignore it. */
-    if (!(s->status & DRQ_STAT) || ide_is_pio_out(s)) {
-        return;
-    }
-
-    p = s->data_ptr;
-    if (!p || p + 4 > s->data_end) {
-        return;
-    }
-
-    memcpy(p, &v, 4);
-    p += 4;
-    s->data_ptr = p;
-    if (p >= s->data_end) {
-        s->status &= ~DRQ_STAT;
-        s->end_transfer_func(s);
+    if (p) {
+        memcpy(p, &v, 4);
+        ide_data_advance(s, 4);
     }
 }
 
 uint32_t ide_data_readl(void *opaque, uint32_t addr)
 {
-    IDEBus *bus = opaque;
-    IDEState *s = ide_bus_active_if(bus);
-    uint8_t *p;
+    IDEState *s = ide_bus_active_if(opaque);
+    uint8_t *p = ide_data_access(s, false, 4);
     uint32_t v;
 
-    /* PIO data access allowed only when DRQ bit is set. The result of a read
-     * during PIO in is indeterminate, return 0 and don't move forward. */
-    if (!(s->status & DRQ_STAT) || !ide_is_pio_out(s)) {
+    if (!p) {
         return 0;
     }
-
-    p = s->data_ptr;
-    if (!p || p + 4 > s->data_end) {
-        return 0;
-    }
-
     memcpy(&v, p, 4);
-    p += 4;
-    s->data_ptr = p;
-    if (p >= s->data_end) {
-        s->status &= ~DRQ_STAT;
-        s->end_transfer_func(s);
-    }
-
+    ide_data_advance(s, 4);
     return GUINT32_FROM_LE(v);
 }
 

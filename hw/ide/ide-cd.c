@@ -16,6 +16,11 @@ static bool ide_cd_realize(IDEDevice *dev, Error **errp)
     return ide_dev_initfn(dev, IDE_CD, errp);
 }
 
+static Property ide_cd_properties[] = {
+    DEFINE_IDE_DEV_PROPERTIES(),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
 static void ide_cd_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -23,6 +28,7 @@ static void ide_cd_class_init(ObjectClass *klass, void *data)
 
     k->realize  = ide_cd_realize;
     dc->desc    = "virtual IDE CD-ROM";
+    device_class_set_props(dc, ide_cd_properties);
 }
 
 static const TypeInfo ide_cd_info = {

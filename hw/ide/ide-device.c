@@ -3,7 +3,8 @@
  * (QEMU 7.2's hw/ide/qdev.c, device half): the "unit" property and the
  * placement on the bus, the drive and block properties (drive,
  * write-cache, rerror/werror, block sizes, ver/serial/model/wwn), and
- * ide_dev_initfn(), which checks them and sets up the bus's IDEState.
+ * ide_dev_initfn(), which checks them (hw/block/block.c's blkconf_*) and
+ * sets up the bus's IDEState.
  * Threads: main thread (big lock).
  */
 #include "util/osdep.h"
@@ -13,63 +14,40 @@
 #include "hw/core/qdev-properties-block.h"
 #include "hw/ide/internal.h"
 
-/* QAPI's BlockdevOnError as a device property ("auto": keep the drive's) */
-static const char *const blockdev_on_error_names[] = {
-    [BLOCKDEV_ON_ERROR_REPORT] = "report",
-    [BLOCKDEV_ON_ERROR_IGNORE] = "ignore",
-    [BLOCKDEV_ON_ERROR_ENOSPC] = "enospc",
-    [BLOCKDEV_ON_ERROR_STOP] = "stop",
-    [IDE_ON_ERROR_AUTO] = "auto",
-};
-
-static const QEnumLookup blockdev_on_error_lookup = {
-    .array = blockdev_on_error_names,
-    .size = G_N_ELEMENTS(blockdev_on_error_names),
-};
-
-static const PropertyInfo ide_prop_blockdev_on_error = {
-    .name = "BlockdevOnError",
-    .description = "Error handling policy, report/ignore/enospc/stop/auto",
-    .enum_table = &blockdev_on_error_lookup,
-    .get = qdev_propinfo_get_enum,
-    .set = qdev_propinfo_set_enum,
-    .set_default_value = qdev_propinfo_set_default_value_enum,
-};
-
-#define DEFINE_PROP_BLOCKDEV_ON_ERROR(_n, _s, _f, _d) \
-    DEFINE_PROP_SIGNED(_n, _s, _f, _d, ide_prop_blockdev_on_error, int)
-
+/* Only "unit" belongs to the base, as in QEMU 7.2: the drive and block
+ * properties are the leaf types' own (DEFINE_IDE_DEV_PROPERTIES), which
+ * is why `info qtree` lists them first and "unit" last. */
 static Property ide_props[] = {
     DEFINE_PROP_UINT32("unit", IDEDevice, unit, -1),
-    DEFINE_PROP_DRIVE("drive", IDEDevice, conf.blk),
-    DEFINE_PROP_ON_OFF_AUTO("backend_defaults", IDEDevice,
-                            conf.backend_defaults, ON_OFF_AUTO_AUTO),
-    DEFINE_PROP_SIZE("logical_block_size", IDEDevice,
-                     conf.logical_block_size, 0),
-    DEFINE_PROP_SIZE("physical_block_size", IDEDevice,
-                     conf.physical_block_size, 0),
-    DEFINE_PROP_SIZE("min_io_size", IDEDevice, conf.min_io_size, 0),
-    DEFINE_PROP_SIZE("opt_io_size", IDEDevice, conf.opt_io_size, 0),
-    DEFINE_PROP_SIZE("discard_granularity", IDEDevice,
-                     conf.discard_granularity, 0xffffffffu),
-    DEFINE_PROP_ON_OFF_AUTO("write-cache", IDEDevice, conf.wce,
-                            ON_OFF_AUTO_AUTO),
-    DEFINE_PROP_BOOL("share-rw", IDEDevice, conf.share_rw, false),
-    DEFINE_PROP_ON_OFF_AUTO("account-invalid", IDEDevice,
-                            conf.account_invalid, ON_OFF_AUTO_AUTO),
-    DEFINE_PROP_ON_OFF_AUTO("account-failed", IDEDevice,
-                            conf.account_failed, ON_OFF_AUTO_AUTO),
-    DEFINE_PROP_BLOCKDEV_ON_ERROR("rerror", IDEDevice, conf.rerror,
-                                  IDE_ON_ERROR_AUTO),
-    DEFINE_PROP_BLOCKDEV_ON_ERROR("werror", IDEDevice, conf.werror,
-                                  IDE_ON_ERROR_AUTO),
-    DEFINE_PROP_STRING("ver", IDEDevice, version),
-    DEFINE_PROP_UINT64("wwn", IDEDevice, wwn, 0),
-    DEFINE_PROP_STRING("serial", IDEDevice, serial),
-    DEFINE_PROP_STRING("model", IDEDevice, model),
-    DEFINE_PROP_INT32("bootindex", IDEDevice, conf.bootindex, -1),
     DEFINE_PROP_END_OF_LIST(),
 };
+
+/* "bootindex": a plain QOM property as QEMU's
+ * device_add_bootindex_property makes it (settable, absent from `info
+ * qtree`).  qomu has no boot order: the value is only kept. */
+static GVariant *ide_device_get_bootindex(Object *obj, ObjectProperty *prop,
+                                          Error **errp)
+{
+    return g_variant_new_int32(IDE_DEVICE(obj)->conf.bootindex);
+}
+
+static bool ide_device_set_bootindex(Object *obj, ObjectProperty *prop,
+                                     GVariant *value, Error **errp)
+{
+    int64_t v;
+
+    if (!prop_value_int_range(value, "bootindex", INT32_MIN, INT32_MAX,
+                              "int32_t", &v, errp)) {
+        return false;
+    }
+    IDE_DEVICE(obj)->conf.bootindex = v;
+    return true;
+}
+
+static void ide_device_instance_init(Object *obj)
+{
+    IDE_DEVICE(obj)->conf.bootindex = -1;
+}
 
 static IDEBus *ide_device_bus(IDEDevice *dev)
 {
@@ -136,137 +114,6 @@ static void ide_device_unrealize(DeviceState *qdev)
     }
 }
 
-/* QEMU's blkconf_blocksizes() for IDE (no backend defaults to probe) */
-static bool ide_blkconf_blocksizes(IDEBlockConf *conf, Error **errp)
-{
-    if (!conf->logical_block_size) {
-        conf->logical_block_size = 512;
-    }
-    if (!conf->physical_block_size) {
-        /* what QEMU probes for an image file */
-        conf->physical_block_size = 512;
-    }
-    if (conf->logical_block_size < 512 ||
-        conf->logical_block_size > 2 * 1024 * 1024 ||
-        (conf->logical_block_size & (conf->logical_block_size - 1))) {
-        error_setg(errp, "Property .logical_block_size doesn't take value %"
-                   PRIu64, conf->logical_block_size);
-        return false;
-    }
-    if (conf->physical_block_size < 512 ||
-        conf->physical_block_size > 2 * 1024 * 1024 ||
-        (conf->physical_block_size & (conf->physical_block_size - 1))) {
-        error_setg(errp, "Property .physical_block_size doesn't take value %"
-                   PRIu64, conf->physical_block_size);
-        return false;
-    }
-    if (conf->logical_block_size > conf->physical_block_size) {
-        error_setg(errp,
-                   "logical_block_size > physical_block_size not supported");
-        return false;
-    }
-    if (conf->min_io_size % conf->logical_block_size) {
-        error_setg(errp,
-                   "min_io_size must be a multiple of logical_block_size");
-        return false;
-    }
-    if (conf->opt_io_size % conf->logical_block_size) {
-        error_setg(errp,
-                   "opt_io_size must be a multiple of logical_block_size");
-        return false;
-    }
-    if (conf->discard_granularity != 0xffffffffu &&
-        conf->discard_granularity % conf->logical_block_size) {
-        error_setg(errp, "discard_granularity must be "
-                   "a multiple of logical_block_size");
-        return false;
-    }
-    return true;
-}
-
-/* QEMU's blkconf_geometry() */
-static bool ide_blkconf_geometry(IDEBlockConf *conf, int *ptrans,
-                                 unsigned cyls_max, unsigned heads_max,
-                                 unsigned secs_max, Error **errp)
-{
-    uint64_t nb_sectors;
-
-    if (!conf->cyls && !conf->heads && !conf->secs) {
-        /* hd_geometry_guess(): the LBA-assisted translation QEMU's
-         * guess ends in for an unpartitioned disk */
-        blk_get_geometry(conf->blk, &nb_sectors);
-        conf->heads = 16;
-        conf->secs = 63;
-        conf->cyls = nb_sectors / (16 * 63);
-        if (conf->cyls > 16383) {
-            conf->cyls = 16383;
-        } else if (conf->cyls < 2) {
-            conf->cyls = 2;
-        }
-        if (ptrans && *ptrans == BIOS_ATA_TRANSLATION_AUTO) {
-            *ptrans = conf->cyls * conf->heads * conf->secs > 1024 * 16 * 63 ?
-                BIOS_ATA_TRANSLATION_LBA : BIOS_ATA_TRANSLATION_NONE;
-        }
-    } else if (ptrans && *ptrans == BIOS_ATA_TRANSLATION_AUTO) {
-        *ptrans = BIOS_ATA_TRANSLATION_NONE;
-    }
-    if (conf->cyls || conf->heads || conf->secs) {
-        if (conf->cyls < 1 || conf->cyls > cyls_max) {
-            error_setg(errp, "cyls must be between 1 and %u", cyls_max);
-            return false;
-        }
-        if (conf->heads < 1 || conf->heads > heads_max) {
-            error_setg(errp, "heads must be between 1 and %u", heads_max);
-            return false;
-        }
-        if (conf->secs < 1 || conf->secs > secs_max) {
-            error_setg(errp, "secs must be between 1 and %u", secs_max);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* QEMU's blkconf_apply_backend_options() */
-static bool ide_blkconf_apply_backend_options(IDEBlockConf *conf,
-                                              bool readonly, Error **errp)
-{
-    BlockBackend *blk = conf->blk;
-    BlockdevOnError rerror, werror;
-    bool wce;
-
-    if (!readonly && blk_is_inserted(blk) && blk_is_read_only(blk)) {
-        /* QEMU's write permission request fails */
-        error_setg(errp, "Block node is read-only");
-        return false;
-    }
-
-    switch (conf->wce) {
-    case ON_OFF_AUTO_ON:
-        wce = true;
-        break;
-    case ON_OFF_AUTO_OFF:
-        wce = false;
-        break;
-    default:
-        wce = blk_enable_write_cache(blk);
-        break;
-    }
-
-    rerror = conf->rerror;
-    if (conf->rerror == IDE_ON_ERROR_AUTO) {
-        rerror = blk_get_on_error(blk, true);
-    }
-    werror = conf->werror;
-    if (conf->werror == IDE_ON_ERROR_AUTO) {
-        werror = blk_get_on_error(blk, false);
-    }
-
-    blk_set_enable_write_cache(blk, wce);
-    blk_set_on_error(blk, rerror, werror);
-    return true;
-}
-
 bool ide_dev_initfn(IDEDevice *dev, IDEDriveKind kind, Error **errp)
 {
     IDEBus *bus = ide_device_bus(dev);
@@ -299,7 +146,7 @@ bool ide_dev_initfn(IDEDevice *dev, IDEDriveKind kind, Error **errp)
         return false;
     }
 
-    if (!ide_blkconf_blocksizes(&dev->conf, errp)) {
+    if (!blkconf_blocksizes(&dev->conf, errp)) {
         return false;
     }
 
@@ -313,13 +160,12 @@ bool ide_dev_initfn(IDEDevice *dev, IDEDriveKind kind, Error **errp)
             error_setg(errp, "Device needs media, but drive is empty");
             return false;
         }
-        if (!ide_blkconf_geometry(&dev->conf, &dev->chs_trans, 65535, 16,
-                                  255, errp)) {
+        if (!blkconf_geometry(&dev->conf, &dev->chs_trans, 65535, 16, 255,
+                              errp)) {
             return false;
         }
     }
-    if (!ide_blkconf_apply_backend_options(&dev->conf, kind == IDE_CD,
-                                           errp)) {
+    if (!blkconf_apply_backend_options(&dev->conf, kind == IDE_CD, errp)) {
         return false;
     }
 
@@ -349,12 +195,16 @@ static void ide_device_class_init(ObjectClass *klass, void *data)
     device_class_set_category(k, DEVICE_CATEGORY_STORAGE);
     k->bus_type = TYPE_IDE_BUS;
     device_class_set_props(k, ide_props);
+    object_class_property_add(klass, "bootindex", "int32",
+                              ide_device_get_bootindex,
+                              ide_device_set_bootindex, NULL, NULL);
 }
 
 static const TypeInfo ide_device_type_info = {
     .name = TYPE_IDE_DEVICE,
     .parent = TYPE_DEVICE,
     .instance_size = sizeof(IDEDevice),
+    .instance_init = ide_device_instance_init,
     .abstract = true,
     .class_size = sizeof(IDEDeviceClass),
     .class_init = ide_device_class_init,

@@ -37,12 +37,8 @@ static const PropertyInfo ide_hd_prop_bios_chs_trans = {
 };
 
 static Property ide_hd_properties[] = {
-    DEFINE_PROP_UINT32("cyls", IDEDevice, conf.cyls, 0),
-    DEFINE_PROP_UINT32("heads", IDEDevice, conf.heads, 0),
-    DEFINE_PROP_UINT32("secs", IDEDevice, conf.secs, 0),
-    DEFINE_PROP_UINT32("lcyls", IDEDevice, conf.lcyls, 0),
-    DEFINE_PROP_UINT32("lheads", IDEDevice, conf.lheads, 0),
-    DEFINE_PROP_UINT32("lsecs", IDEDevice, conf.lsecs, 0),
+    DEFINE_IDE_DEV_PROPERTIES(),
+    DEFINE_BLOCK_CHS_PROPERTIES(IDEDevice, conf),
     DEFINE_PROP_SIGNED("bios-chs-trans", IDEDevice, chs_trans,
                        BIOS_ATA_TRANSLATION_AUTO, ide_hd_prop_bios_chs_trans,
                        int),

@@ -194,9 +194,9 @@ const char *bdrv_probe_unsupported(const uint8_t *buf, int buf_size);
 int bdrv_refresh_total_sectors(BlockDriverState *bs);
 
 /*
- * snapshot=on: put a temporary overlay (temp-overlay.c) on top of @bs,
- * which becomes its read-only backing child (the overlay takes its own
- * reference).  @flags: the overlay's BDRV_O_*.  Returns the overlay (a
+ * snapshot=on: put a temporary overlay on top of @bs - a qcow2 image as
+ * QEMU's, or temp-overlay.c in a build without qcow2 - which gets @bs as
+ * its read-only backing child (the overlay takes its own reference).  @flags: the overlay's BDRV_O_*.  Returns the overlay (a
  * new reference) or NULL with @errp set.
  */
 BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs, int flags,

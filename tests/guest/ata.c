@@ -20,6 +20,12 @@
  *   op=crash          write the pattern by DMA, FLUSH CACHE (flush=0: not),
  *                     print "ata: flushed" (or "ata: written"), then spin
  *                     until killed (check-crash.sh SIGKILLs the VMM)
+ *   op=crash-loop     the crash test's workload (tests/check-qcow2.sh):
+ *                     for i = 0..slots-1, write pattern+i by DMA at
+ *                     lba + ((i * 97) % slots) * stride, FLUSH CACHE,
+ *                     print "ata: flushed I." - then spin until killed
+ *                     (slots default 64, a power of two; stride default
+ *                     136 sectors)
  *   op=errors         error paths: past-the-end LBAs, unsupported commands,
  *                     a zero-length PRD (64 KiB), a PRD into unassigned
  *                     space, PRD lists shorter and longer than the transfer;
@@ -386,6 +392,41 @@ static int op_crash(uint64_t lba, uint32_t count)
     return 4;
 }
 
+/* op=crash-loop: many write+flush rounds, each announced once flushed;
+ * the host SIGKILLs the VMM at a random moment. */
+static int op_crash_loop(uint64_t lba, uint32_t count)
+{
+    struct ata_drive *d = the_drive(false);
+    uint32_t slots = cmdline_uint("slots", 64);
+    uint64_t stride = cmdline_uint("stride", 136);
+    uint64_t start;
+
+    if (!d) {
+        return 2;
+    }
+    if (!slots || (slots & (slots - 1)) || stride < count ||
+        lba + slots * stride > d->sectors) {
+        printf("slots=%u stride=%lu: bad, or past the end of %lu sectors\n",
+               slots, stride, d->sectors);
+        return 2;
+    }
+    for (uint32_t i = 0; i < slots; i++) {
+        uint64_t at = lba + ((uint64_t)i * 97 % slots) * stride;
+
+        if (!write_dma(d, pattern + i, at, count) || !flush(d)) {
+            return 3;
+        }
+        printf("ata: flushed %u.\n", i);
+    }
+    printf("ata: loop done\n");
+    start = rdtsc();
+    while (rdtsc() - start < (1ull << 38)) {
+        cpu_relax();
+    }
+    printf("ata: not killed\n");
+    return 4;
+}
+
 /* --- op=errors --- */
 
 static void report(const char *what, const struct ata_drive *d, int ret)
@@ -657,6 +698,9 @@ int main(void)
     }
     if (!strcmp(op, "crash")) {
         return op_crash(lba, count);
+    }
+    if (!strcmp(op, "crash-loop")) {
+        return op_crash_loop(lba, count);
     }
     if (!strcmp(op, "errors")) {
         return op_errors(lba ? lba : 64);

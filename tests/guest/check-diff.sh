@@ -74,7 +74,22 @@ cases+=(
     "ata|op=cdrom drive=3|$ide_needs|$disk -drive if=ide,index=3,media=cdrom|truncate -s 1M disk.img"
 )
 
+# virtio-blk-pci (issue 8) with tests/guest/vblk.c: the legacy interface,
+# the done-when (cache=none, io_uring) and other cache modes / engines.
+vblk_needs="--needs virtio-blk-pci"
+vdisk="-drive file=disk.img,if=none,id=d0,format=raw"
 cases+=(
+    "vblk|lba=100 count=16 pattern=0x600d|$vblk_needs|$vdisk,cache=none,aio=io_uring -device virtio-blk-pci,drive=d0,serial=QOMU-VBLK-1|truncate -s 4M disk.img|ata-pattern.py check disk.img 100 16 0x600d"
+    "vblk|lba=7 count=64 pattern=0xbeef|$vblk_needs|$vdisk,cache=writethrough,aio=threads -device virtio-blk-pci,drive=d0,num-queues=2|truncate -s 1M disk.img|ata-pattern.py check disk.img 7 64 0xbeef"
+    "vblk|lba=1|$vblk_needs|-drive file=disk.img,if=virtio,format=raw,cache=unsafe|truncate -s 2M disk.img|ata-pattern.py check disk.img 1 16 0x1234"
+    # hostile chains (tests/guest/vblk-hostile.c): looping, out of RAM, bad
+    # head, past the end, no status byte, short header; then a reset and a
+    # good request.  Same answers as QEMU (the strict cases are below).
+    "vblk-hostile||$vblk_needs|$vdisk,cache=none,aio=io_uring -device virtio-blk-pci,drive=d0|truncate -s 4M disk.img"
+    "vblk-hostile||$vblk_needs|$vdisk,cache=writeback,aio=threads -device virtio-blk-pci,drive=d0,queue-size=64|truncate -s 1M disk.img"
+    # the modern interface (tests/guest/vblk-modern.c): disable-legacy=on,
+    # capabilities in BAR 4, VERSION_1; a looping chain -> NEEDS_RESET
+    "vblk-modern|lba=30 count=16 pattern=0x5eed|$vblk_needs|$vdisk,cache=none,aio=io_uring -device virtio-blk-pci,drive=d0,disable-legacy=on,serial=QOMU-MODERN|truncate -s 4M disk.img|ata-pattern.py check disk.img 30 16 0x5eed"
 )
 
 why=$(bash "$here/run-diff.sh" --probe)
@@ -105,5 +120,51 @@ for c in "${cases[@]}"; do
         fail=$((fail + 1))
     fi
 done
+# qomu alone, where it deliberately validates more than QEMU 7.2 (the
+# checks docs/devel/virtio.md lists as additions): QEMU's answer is not
+# the expected one, so these are held to fixed lines, as check-qemu.sh
+# holds QEMU.  One case per line: guest|append|needed device|VMM
+# arguments|prep|expected status|regex;regex;...  (every regex must match
+# a line of the guest's output; "err:REGEX", a line of qomu's stderr).
+qomu_cases=(
+    # avail->idx queue size + 1 ahead: refused at once ("Guest moved used
+    # index"), nothing served; QEMU 7.2 pops the stale entries instead
+    "vblk-hostile|strict=1|virtio-blk-pci|$vdisk,cache=none,aio=io_uring -device virtio-blk-pci,drive=d0|truncate -s 4M disk.img|1|^avail-ahead: hostile not completed; device status 07\$;^avail-ahead: after reset, a good read: status 0\$;^vblk-hostile: ok\$;err:Guest moved used index from 1 to 258\$"
+)
+qomu=${QOMU:-$(cd "$here/../.." && pwd)/build/qomu}
+devices=$(timeout 10 "$qomu" -device help < /dev/null 2> /dev/null)
+for c in "${qomu_cases[@]}"; do
+    IFS='|' read -r guest append need args prep want regexes <<< "$c"
+    label="qomu-only $guest.elf '$append'"
+    if ! grep -q "\"$need\"" <<< "$devices"; then
+        echo "$name: skipped /$guest '$append': $qomu has no $need"
+        skipped=$((skipped + 1))
+        continue
+    fi
+    dir=$(mktemp -d)
+    (cd "$dir" && PATH="$here:$PATH" bash -c "$prep")
+    # shellcheck disable=SC2086  # args: zero or more words
+    (cd "$dir" && bash "$here/vmm-run.sh" -q "$qomu" "$elf_dir/$guest.elf" \
+        "$append" -- $args > out 2> err)
+    status=$?
+    why=
+    [[ $status -eq $want ]] || why="status $status, expected $want"
+    IFS=';' read -ra res <<< "$regexes"
+    for re in "${res[@]}"; do
+        f=out
+        [[ $re != err:* ]] || { f=err; re=${re#err:}; }
+        [[ -n $why ]] || grep -q -- "$re" "$dir/$f" || why="no $f line matching '$re'"
+    done
+    if [[ -z $why ]]; then
+        echo "PASS $label: status $status"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $label: $why"
+        sed 's/^/  | /' "$dir/out" "$dir/err"
+        fail=$((fail + 1))
+    fi
+    rm -rf "$dir"
+done
+
 echo "$name: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

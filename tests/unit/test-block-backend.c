@@ -386,8 +386,8 @@ static void test_snapshot_concurrent(void)
     uint8_t bytes[16], block[4096];
     g_autofree uint8_t *host = NULL;
 
-    CU_ASSERT_STRING_EQUAL(bdrv_get_format_name(blk_bs(blk)),
-                           "temp-overlay");
+    /* QEMU's temporary qcow2 overlay (temp-overlay without qcow2) */
+    CU_ASSERT_STRING_EQUAL(bdrv_get_format_name(blk_bs(blk)), "qcow2");
     for (int i = 0; i < 16; i++) {
         bytes[i] = 0xc0 + i;
         qemu_iovec_init_buf(&qiov[i], &bytes[i], 1);

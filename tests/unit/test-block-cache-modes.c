@@ -350,7 +350,7 @@ static void test_snapshot(void)
     line = info_cache_line("s0");
     CU_ASSERT_STRING_EQUAL(line, "writeback, ignore flushes");
     hmp_info_block(info, "s0", false, false);
-    CU_ASSERT_PTR_NOT_NULL(strstr(info->str, "(temp-overlay)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(info->str, "(qcow2)\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(info->str, "    Backing file:     "));
 
     /* Writes (whole and partial clusters) are seen by the guest ... */

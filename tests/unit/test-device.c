@@ -717,8 +717,8 @@ static void test_get_device_class(void)
                              "name");
     check_device_class_error(TYPE_TD_BUS,
                              "'td-bus' is not a valid device model name");
-    check_device_class_error("virtio-blk",
-                             "'virtio-blk' (alias 'virtio-blk-pci') is not "
+    check_device_class_error("virtio-rng",
+                             "'virtio-rng' (alias 'virtio-rng-pci') is not "
                              "a valid device model name");
     check_device_class_error("td-abstract",
                              "Parameter 'driver' expects a non-abstract "

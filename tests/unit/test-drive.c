@@ -7,9 +7,8 @@
  * Expected texts are Debian's qemu-system-x86_64 7.2 output for the same
  * command line ("qemu-system-x86_64" reads "qomu"), run with -M none (or
  * pc) -nodefaults in a directory holding the images d.img, e.img, c.img
- * (1 MiB raw).  Where qomu differs the test says so: the snapshot overlay
- * is "temp-overlay", not "qcow2"; if=virtio needs the virtio-blk device,
- * which this build does not have yet.
+ * (1 MiB raw).  Where qomu differs the test says so: if=virtio needs the
+ * virtio-blk device, which this build does not have yet.
  *
  * Command lines run in a child process, as main() would run them, up to
  * a built machine (status 0) or an error; `info block` tests build the
@@ -387,9 +386,9 @@ static void test_format_help(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_STRING_EQUAL(r.err, "");
     CU_ASSERT_STRING_EQUAL(r.out, "Supported formats: blkdebug file "
-                           "host_device raw temp-overlay\n"
+                           "host_device qcow2 raw temp-overlay\n"
                            "Supported formats (read-only): blkdebug file "
-                           "host_device raw temp-overlay\n");
+                           "host_device qcow2 raw temp-overlay\n");
     run_free(&r);
 }
 
@@ -510,8 +509,7 @@ static const char *const info_specs[] = {
     NULL
 };
 
-/* QEMU 7.2's `info block` for info_specs (its qcow2 overlay read as
- * temp-overlay, see the header comment) */
+/* QEMU 7.2's `info block` for info_specs */
 static const char info_expected[] =
     "a (#block): d.img (raw)\n"
     "    Removable device: not locked, tray closed\n"
@@ -530,8 +528,8 @@ static const char info_expected[] =
     "\n"
     "snap (#block): json:{\"backing\": {\"driver\": \"raw\", \"file\": "
     "{\"driver\": \"file\", \"filename\": \"s.img\"}}, \"driver\": "
-    "\"temp-overlay\", \"file\": {\"driver\": \"file\", \"filename\": "
-    "VL}} (temp-overlay)\n"
+    "\"qcow2\", \"file\": {\"driver\": \"file\", \"filename\": "
+    "VL}} (qcow2)\n"
     "    Removable device: not locked, tray closed\n"
     "    Cache mode:       writeback, ignore flushes\n"
     "    Backing file:     s.img (chain depth: 1)\n"
@@ -574,8 +572,8 @@ static const char info_nodes_expected[] =
     "\n"
     "#block: json:{\"backing\": {\"driver\": \"raw\", \"file\": "
     "{\"driver\": \"file\", \"filename\": \"s.img\"}}, \"driver\": "
-    "\"temp-overlay\", \"file\": {\"driver\": \"file\", \"filename\": "
-    "VL}} (temp-overlay)\n"
+    "\"qcow2\", \"file\": {\"driver\": \"file\", \"filename\": "
+    "VL}} (qcow2)\n"
     "    Cache mode:       writeback, ignore flushes\n"
     "    Backing file:     s.img (chain depth: 1)\n"
     "\n"

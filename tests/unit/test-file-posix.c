@@ -410,7 +410,7 @@ static void test_open_errors(void)
                      "'foo'");
     CHECK_OPEN_ERROR(path, "driver=raw,foo=1",
                      "Block format 'raw' does not support the option 'foo'");
-    CHECK_OPEN_ERROR(path, "driver=qcow2", "Unknown driver 'qcow2'");
+    CHECK_OPEN_ERROR(path, "driver=vmdk", "Unknown driver 'vmdk'");
     CHECK_OPEN_ERROR(NULL, "driver=raw",
                      "A block device must be specified for \"file\"");
     CHECK_OPEN_ERROR(NULL, "", "Must specify either driver or file");
@@ -671,12 +671,12 @@ static void test_probing(void)
     {
         int fd = open(path, O_WRONLY);
 
-        CU_ASSERT_EQUAL(pwrite(fd, "QFI\xfb\0\0\0\x03", 8, 0), 8);
+        CU_ASSERT_EQUAL(pwrite(fd, "KDMV", 4, 0), 4);
         close(fd);
     }
     CU_ASSERT_PTR_NULL(bt_open(path, "", &err));
     g_free(expected);
-    expected = g_strdup_printf("Image '%s' is in qcow2 format, which this "
+    expected = g_strdup_printf("Image '%s' is in vmdk format, which this "
                                "build does not support", path);
     CU_ASSERT_STRING_EQUAL(err ? error_get_pretty(err) : "", expected);
     error_free(err);

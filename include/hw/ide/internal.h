@@ -40,6 +40,8 @@
 #include "hw/core/irq.h"
 #include "hw/core/memory.h"
 #include "hw/core/qdev-properties.h"
+#include "hw/core/qdev-properties-block.h"
+#include "hw/block/block.h"
 #include "hw/core/dma.h"
 #include "block/block-backend.h"
 #include "block/drive.h"
@@ -321,13 +323,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(IDEBus, IDE_BUS)
 #define SMART_DISABLE         0xd9
 #define SMART_STATUS          0xda
 
-/* BIOS CHS translation (QEMU's BIOS_ATA_TRANSLATION_*) */
-#define BIOS_ATA_TRANSLATION_AUTO   0
-#define BIOS_ATA_TRANSLATION_NONE   1
-#define BIOS_ATA_TRANSLATION_LBA    2
-#define BIOS_ATA_TRANSLATION_LARGE  3
-#define BIOS_ATA_TRANSLATION_RECHS  4
-
 typedef enum { IDE_HD, IDE_CD, IDE_CFATA } IDEDriveKind;
 
 typedef void EndTransferFunc(IDEState *);
@@ -488,26 +483,15 @@ struct IDEBus {
                                  * (QEMU's VMChangeStateEntry *vmstate) */
 };
 
-/* What QEMU's BlockConf holds for an IDE device (hw/block/block.h). */
-typedef struct IDEBlockConf {
-    BlockBackend *blk;
-    uint64_t physical_block_size;
-    uint64_t logical_block_size;
-    uint64_t min_io_size;
-    uint64_t opt_io_size;
-    int32_t bootindex;
-    uint64_t discard_granularity;   /* 0xffffffff: default (512) */
-    OnOffAuto wce;              /* write-cache */
-    bool share_rw;
-    OnOffAuto backend_defaults;
-    OnOffAuto account_invalid, account_failed;
-    int rerror, werror;         /* BlockdevOnError, or IDE_ON_ERROR_AUTO */
-    uint32_t cyls, heads, secs; /* DEFINE_BLOCK_CHS_PROPERTIES */
-    uint32_t lcyls, lheads, lsecs;
-} IDEBlockConf;
-
-/* QEMU's BLOCKDEV_ON_ERROR_AUTO: the device leaves the drive's setting */
-#define IDE_ON_ERROR_AUTO 4
+/* QEMU 7.2's DEFINE_IDE_DEV_PROPERTIES: each leaf type (ide-hd, ide-cd)
+ * lists these first, in this order, so `info qtree` prints as QEMU's. */
+#define DEFINE_IDE_DEV_PROPERTIES()                                        \
+    DEFINE_BLOCK_PROPERTIES(IDEDevice, conf),                              \
+    DEFINE_BLOCK_ERROR_PROPERTIES(IDEDevice, conf),                        \
+    DEFINE_PROP_STRING("ver", IDEDevice, version),                         \
+    DEFINE_PROP_UINT64("wwn", IDEDevice, wwn, 0),                          \
+    DEFINE_PROP_STRING("serial", IDEDevice, serial),                       \
+    DEFINE_PROP_STRING("model", IDEDevice, model)
 
 #define TYPE_IDE_DEVICE "ide-device"
 OBJECT_DECLARE_TYPE(IDEDevice, IDEDeviceClass, IDE_DEVICE)
@@ -520,7 +504,7 @@ struct IDEDeviceClass {
 struct IDEDevice {
     DeviceState qdev;
     uint32_t unit;
-    IDEBlockConf conf;
+    BlockConf conf;
     int chs_trans;
     char *version;
     char *serial;

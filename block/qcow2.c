@@ -1,0 +1,2527 @@
+/*
+ * qcow2.c - the qcow2 image format (QEMU 7.2's block/qcow2.c,
+ * qcow2-cluster.c, qcow2-refcount.c and qcow2-cache.c, reduced).
+ *
+ * Versions 2 and 3, 16-bit refcounts, cluster sizes 512 B..2 MiB, zero
+ * clusters, discard, zlib-compressed clusters (read; a write to one
+ * copies it out), backing files with copy-on-write, lazy refcounts with
+ * the dirty bit, and the metadata overlap check before every write.
+ *
+ * Requests: qomu has no coroutines.  The driver is synchronous inside:
+ * every request is queued and a bottom half of the node's AioContext
+ * runs the queue one request at a time (the CoMutex of QEMU, made
+ * trivial), doing its I/O on the file and backing nodes with the
+ * synchronous wrappers (bdrv_pread...), which run the loop until done.
+ * Requests that arrive meanwhile (from completions run by that loop)
+ * are appended and served by the same run.
+ *
+ * Crash safety, as QEMU's cache dependencies: a cluster's refcount is
+ * increased (in the refcount block cache) before the L2 entry pointing
+ * at it is changed (in the L2 cache); a dirty L2 table is written back
+ * only after every dirty refcount block has been written and the file
+ * flushed.  A new L2 table is flushed before the L1 entry naming it is
+ * written.  Freeing goes the other way: the L2 entries are cleared and
+ * flushed before the refcounts drop.  A crash thus leaves at most leaked
+ * clusters.  With lazy refcounts the image is marked dirty before its
+ * first allocation, refcounts are written lazily, and an image found
+ * dirty at open is repaired by the check (QEMU's behaviour).
+ */
+#include "util/osdep.h"
+#include "util/error.h"
+#include "util/error-report.h"
+#include "block/block-int.h"
+#include "block/qcow2.h"
+
+#include <fcntl.h>
+#include <zlib.h>
+
+#define QCOW_MAGIC 0x514649fbU
+#define QCOW_OFLAG_COPIED     (UINT64_C(1) << 63)
+#define QCOW_OFLAG_COMPRESSED (UINT64_C(1) << 62)
+#define QCOW_OFLAG_ZERO       (UINT64_C(1) << 0)
+#define L1E_OFFSET_MASK UINT64_C(0x00fffffffffffe00)
+#define L2E_OFFSET_MASK UINT64_C(0x00fffffffffffe00)
+#define L1E_RESERVED_MASK UINT64_C(0x7f000000000001ff)
+#define REFT_OFFSET_MASK UINT64_C(0xfffffffffffffe00)
+
+#define QCOW2_INCOMPAT_DIRTY   (UINT64_C(1) << 0)
+#define QCOW2_INCOMPAT_CORRUPT (UINT64_C(1) << 1)
+#define QCOW2_INCOMPAT_MASK    (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT)
+#define QCOW2_COMPAT_LAZY_REFCOUNTS (UINT64_C(1) << 0)
+
+#define QCOW2_EXT_MAGIC_END 0
+#define QCOW2_EXT_MAGIC_BACKING_FORMAT 0xe2792aca
+#define QCOW2_EXT_MAGIC_FEATURE_TABLE 0x6803f857
+
+#define QCOW_MAX_L1_SIZE (32 * 1024 * 1024)
+#define QCOW_MAX_REFTABLE_SIZE (8 * 1024 * 1024)
+#define QCOW_MAX_SNAPSHOTS 65536
+#define HEADER_V3_SIZE 112
+
+#ifndef ROUND_UP
+#define ROUND_UP(n, d) (((n) + (d) - 1) & -(0 ? (n) : (d)))
+#endif
+
+static inline int ctz32(uint32_t v)
+{
+    return v ? __builtin_ctz(v) : 32;
+}
+
+/* Offsets of header fields */
+#define HDR_L1_SIZE 36
+#define HDR_L1_OFFSET 40
+#define HDR_REFT_OFFSET 48
+#define HDR_INCOMPAT 72
+
+/* Metadata kinds for the overlap check (QEMU's QCow2MetadataOverlap) */
+enum {
+    QCOW2_OL_MAIN_HEADER = 1 << 0,
+    QCOW2_OL_ACTIVE_L1 = 1 << 1,
+    QCOW2_OL_ACTIVE_L2 = 1 << 2,
+    QCOW2_OL_REFCOUNT_TABLE = 1 << 3,
+    QCOW2_OL_REFCOUNT_BLOCK = 1 << 4,
+    QCOW2_OL_SNAPSHOT_TABLE = 1 << 5,
+};
+
+static const char *const metadata_ol_names[] = {
+    "qcow2_header", "active L1 table", "active L2 table", "refcount table",
+    "refcount block", "snapshot table",
+};
+
+typedef enum {
+    CT_UNALLOCATED, CT_ZERO_PLAIN, CT_ZERO_ALLOC, CT_NORMAL, CT_COMPRESSED,
+} Qcow2ClusterType;
+
+typedef struct Qcow2CacheEntry {
+    uint64_t offset;            /* 0: free slot */
+    uint8_t *data;
+    bool dirty;
+    uint64_t lru;
+} Qcow2CacheEntry;
+
+typedef struct Qcow2Cache {
+    Qcow2CacheEntry *entries;
+    int size;
+    uint64_t lru_counter;
+    int ol_type;                /* what it holds, for the overlap check */
+} Qcow2Cache;
+
+typedef enum { QR_READ, QR_WRITE, QR_FLUSH, QR_DISCARD, QR_ZERO } QReqType;
+
+typedef struct Qcow2Req {
+    QReqType type;
+    int64_t offset, bytes;
+    QEMUIOVector *qiov;
+    BdrvRequestFlags flags;
+    BlockCompletionFunc *cb;
+    void *opaque;
+} Qcow2Req;
+
+typedef struct BDRVQcow2State {
+    BlockDriverState *bs;
+    int version;
+    int cluster_bits;
+    uint32_t cluster_size;
+    int l2_bits;                /* entries per L2 table: 1 << l2_bits */
+    int rb_bits;                /* entries per refcount block */
+    int csize_shift;
+    uint64_t csize_mask;
+    uint64_t cluster_offset_mask;
+    uint64_t size;              /* virtual */
+    uint32_t header_length;
+    uint64_t incompatible_features;
+    uint64_t compatible_features;
+    uint64_t autoclear_features;
+    int refcount_order;
+
+    uint64_t l1_table_offset;
+    uint32_t l1_size;
+    uint64_t *l1_table;         /* host order */
+    uint64_t refcount_table_offset;
+    uint32_t refcount_table_clusters;
+    uint64_t refcount_table_size;   /* entries */
+    uint64_t *refcount_table;   /* host order */
+    uint64_t snapshots_offset;
+    uint32_t nb_snapshots;
+
+    char *backing_file;
+    char *backing_fmt;
+    bool dirty_at_open;
+    bool use_lazy_refcounts;
+    bool signaled_corruption;
+    bool broken;                /* marked corrupt: refuse everything */
+
+    Qcow2Cache l2_cache;
+    Qcow2Cache rb_cache;
+    bool rb_written_unflushed;  /* refcount blocks written, no flush yet */
+    uint64_t free_cluster_index;
+
+    /* compressed cluster cache */
+    uint8_t *cluster_data;
+    uint64_t cluster_cache_offset;  /* -1: none */
+
+    /* during a repair: clusters the check found referenced */
+    uint16_t *repair_refs;
+    uint64_t repair_nb;
+
+    /* request queue */
+    GQueue queue;
+    bool busy;
+    bool scheduled;
+} BDRVQcow2State;
+
+static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
+                                 uint64_t n, int delta);
+static int qcow2_flush_l2_cache(BlockDriverState *bs);
+
+/* --- byte order ---------------------------------------------------------- */
+
+static inline uint64_t ldq_be(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return GUINT64_FROM_BE(v);
+}
+static inline uint32_t ldl_be(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return GUINT32_FROM_BE(v);
+}
+static inline uint16_t ldw_be(const void *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return GUINT16_FROM_BE(v);
+}
+static inline void stq_be(void *p, uint64_t v)
+{
+    v = GUINT64_TO_BE(v);
+    memcpy(p, &v, 8);
+}
+static inline void stl_be(void *p, uint32_t v)
+{
+    v = GUINT32_TO_BE(v);
+    memcpy(p, &v, 4);
+}
+static inline void stw_be(void *p, uint16_t v)
+{
+    v = GUINT16_TO_BE(v);
+    memcpy(p, &v, 2);
+}
+
+static inline uint64_t offset_into_cluster(BDRVQcow2State *s, uint64_t o)
+{
+    return o & (s->cluster_size - 1);
+}
+
+static inline uint64_t size_to_clusters(BDRVQcow2State *s, uint64_t size)
+{
+    return (size + s->cluster_size - 1) >> s->cluster_bits;
+}
+
+static inline uint64_t size_to_l1(int cluster_bits, uint64_t size)
+{
+    int shift = cluster_bits + cluster_bits - 3;
+
+    return (size + (1ULL << shift) - 1) >> shift;
+}
+
+static Qcow2ClusterType cluster_type(uint64_t l2e)
+{
+    if (l2e & QCOW_OFLAG_COMPRESSED) {
+        return CT_COMPRESSED;
+    } else if (l2e & QCOW_OFLAG_ZERO) {
+        return (l2e & L2E_OFFSET_MASK) ? CT_ZERO_ALLOC : CT_ZERO_PLAIN;
+    } else if (!(l2e & L2E_OFFSET_MASK)) {
+        return CT_UNALLOCATED;
+    }
+    return CT_NORMAL;
+}
+
+static void parse_compressed(BDRVQcow2State *s, uint64_t l2e,
+                             uint64_t *coffset, int *csize)
+{
+    *coffset = l2e & s->cluster_offset_mask;
+    *csize = (((l2e >> s->csize_shift) & s->csize_mask) + 1) * 512 -
+             (*coffset & 511);
+}
+
+/* --- file I/O ------------------------------------------------------------ */
+
+static int file_pread(BlockDriverState *bs, uint64_t off, void *buf,
+                      uint64_t len)
+{
+    return bdrv_pread(bs->file->bs, off, len, buf, 0);
+}
+
+void (*qcow2_debug_write_hook)(BlockDriverState *bs);
+
+static int file_pwrite(BlockDriverState *bs, uint64_t off, const void *buf,
+                       uint64_t len)
+{
+    int ret = bdrv_pwrite(bs->file->bs, off, len, buf, 0);
+
+    if (ret == 0 && qcow2_debug_write_hook) {
+        qcow2_debug_write_hook(bs);
+    }
+    return ret;
+}
+
+static int file_flush(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret = bdrv_flush(bs->file->bs);
+
+    if (ret == 0) {
+        s->rb_written_unflushed = false;
+    }
+    return ret;
+}
+
+/* --- corruption ---------------------------------------------------------- */
+
+static int write_incompat(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint8_t buf[8];
+    int ret;
+
+    if (s->version < 3) {
+        return 0;
+    }
+    stq_be(buf, s->incompatible_features);
+    ret = file_pwrite(bs, HDR_INCOMPAT, buf, 8);
+    if (ret < 0) {
+        return ret;
+    }
+    return file_flush(bs);
+}
+
+/* QEMU's qcow2_signal_corruption (a fatal one: the node stops working) */
+static void G_GNUC_PRINTF(3, 4)
+qcow2_signal_corruption(BlockDriverState *bs, bool fatal, const char *fmt,
+                        ...)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree char *message = NULL;
+    va_list ap;
+
+    if (s->signaled_corruption &&
+        (!fatal || (s->incompatible_features & QCOW2_INCOMPAT_CORRUPT))) {
+        return;
+    }
+    va_start(ap, fmt);
+    message = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (fatal) {
+        fprintf(stderr, "qcow2: Marking image as corrupt: %s; further "
+                "corruption events will be suppressed\n", message);
+    } else {
+        fprintf(stderr, "qcow2: Image is corrupt: %s; further non-fatal "
+                "corruption events will be suppressed\n", message);
+    }
+    if (fatal) {
+        s->incompatible_features |= QCOW2_INCOMPAT_CORRUPT;
+        if (!bs->read_only) {
+            write_incompat(bs);
+        }
+        s->broken = true;
+    }
+    s->signaled_corruption = true;
+}
+
+/* --- overlap check ------------------------------------------------------- */
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
+                           uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* QEMU's qcow2_check_metadata_overlap: the first kind of metadata (not
+ * in @ign) that [@offset, @offset + @size) hits, as a bit, or 0. */
+static int qcow2_check_metadata_overlap(BlockDriverState *bs, int ign,
+                                        uint64_t offset, uint64_t size)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size;
+
+    if (!size) {
+        return 0;
+    }
+    if (!(ign & QCOW2_OL_MAIN_HEADER) && offset < cs) {
+        return QCOW2_OL_MAIN_HEADER;
+    }
+    if (!(ign & QCOW2_OL_ACTIVE_L1) && s->l1_size &&
+        ranges_overlap(offset, size, s->l1_table_offset,
+                       (uint64_t)s->l1_size * 8)) {
+        return QCOW2_OL_ACTIVE_L1;
+    }
+    if (!(ign & QCOW2_OL_REFCOUNT_TABLE) &&
+        ranges_overlap(offset, size, s->refcount_table_offset,
+                       (uint64_t)s->refcount_table_clusters * cs)) {
+        return QCOW2_OL_REFCOUNT_TABLE;
+    }
+    if (!(ign & QCOW2_OL_SNAPSHOT_TABLE) && s->nb_snapshots &&
+        ranges_overlap(offset, size, s->snapshots_offset, cs)) {
+        return QCOW2_OL_SNAPSHOT_TABLE;
+    }
+    if (!(ign & QCOW2_OL_ACTIVE_L2) && s->l1_table) {
+        for (uint32_t i = 0; i < s->l1_size; i++) {
+            uint64_t l2 = s->l1_table[i] & L1E_OFFSET_MASK;
+
+            if (l2 && ranges_overlap(offset, size, l2, cs)) {
+                return QCOW2_OL_ACTIVE_L2;
+            }
+        }
+    }
+    if (!(ign & QCOW2_OL_REFCOUNT_BLOCK) && s->refcount_table) {
+        for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+            uint64_t rb = s->refcount_table[i] & REFT_OFFSET_MASK;
+
+            if (rb && ranges_overlap(offset, size, rb, cs)) {
+                return QCOW2_OL_REFCOUNT_BLOCK;
+            }
+        }
+    }
+    return 0;
+}
+
+int qcow2_pre_write_overlap_check(BlockDriverState *bs, int ign,
+                                  int64_t offset, int64_t size);
+
+/* QEMU's qcow2_pre_write_overlap_check: -EIO (and the image marked
+ * corrupt) if the write would hit metadata. */
+int qcow2_pre_write_overlap_check(BlockDriverState *bs, int ign,
+                                  int64_t offset, int64_t size)
+{
+    int ret = qcow2_check_metadata_overlap(bs, ign, offset, size);
+
+    if (ret) {
+        int bit = ctz32(ret);
+
+        qcow2_signal_corruption(bs, true, "Preventing invalid write on "
+                                "metadata (overlaps with %s)",
+                                metadata_ol_names[bit]);
+        return -EIO;
+    }
+    return 0;
+}
+
+static int meta_pwrite(BlockDriverState *bs, int ign, uint64_t off,
+                       const void *buf, uint64_t len)
+{
+    int ret = qcow2_pre_write_overlap_check(bs, ign, off, len);
+
+    return ret < 0 ? ret : file_pwrite(bs, off, buf, len);
+}
+
+/* --- caches -------------------------------------------------------------- */
+
+static void cache_init(Qcow2Cache *c, int size, int ol_type, uint32_t cs)
+{
+    c->size = size;
+    c->ol_type = ol_type;
+    c->entries = g_new0(Qcow2CacheEntry, size);
+    for (int i = 0; i < size; i++) {
+        c->entries[i].data = g_malloc(cs);
+    }
+}
+
+static void cache_destroy(Qcow2Cache *c)
+{
+    for (int i = 0; i < c->size; i++) {
+        g_free(c->entries[i].data);
+    }
+    g_free(c->entries);
+    c->entries = NULL;
+}
+
+static int cache_entry_writeback(BlockDriverState *bs, Qcow2Cache *c,
+                                 Qcow2CacheEntry *e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    if (!e->dirty) {
+        return 0;
+    }
+    if (c == &s->l2_cache && !(s->incompatible_features &
+                               QCOW2_INCOMPAT_DIRTY)) {
+        /* The dependency: refcounts reach the disk first */
+        for (int i = 0; i < s->rb_cache.size; i++) {
+            ret = cache_entry_writeback(bs, &s->rb_cache,
+                                        &s->rb_cache.entries[i]);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        if (s->rb_written_unflushed) {
+            ret = file_flush(bs);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+    }
+    ret = meta_pwrite(bs, c->ol_type, e->offset, e->data, s->cluster_size);
+    if (ret < 0) {
+        return ret;
+    }
+    if (c == &s->rb_cache) {
+        s->rb_written_unflushed = true;
+    }
+    e->dirty = false;
+    return 0;
+}
+
+static int cache_writeback_all(BlockDriverState *bs, Qcow2Cache *c)
+{
+    int ret = 0;
+
+    for (int i = 0; i < c->size; i++) {
+        int r = cache_entry_writeback(bs, c, &c->entries[i]);
+
+        if (r < 0 && ret == 0) {
+            ret = r;
+        }
+    }
+    return ret;
+}
+
+/*
+ * The cached table at @offset (read from the file unless @fresh: then
+ * zeroed).  The pointer is valid until the next operation on @c.
+ */
+static int cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset,
+                     bool fresh, uint8_t **data)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2CacheEntry *victim = NULL;
+    int ret;
+
+    for (int i = 0; i < c->size; i++) {
+        Qcow2CacheEntry *e = &c->entries[i];
+
+        if (e->offset == offset) {
+            e->lru = ++c->lru_counter;
+            if (fresh) {
+                memset(e->data, 0, s->cluster_size);
+            }
+            *data = e->data;
+            return 0;
+        }
+        if (!victim || e->lru < victim->lru) {
+            victim = e;
+        }
+    }
+    ret = cache_entry_writeback(bs, c, victim);
+    if (ret < 0) {
+        return ret;
+    }
+    victim->offset = 0;
+    if (fresh) {
+        memset(victim->data, 0, s->cluster_size);
+    } else {
+        ret = file_pread(bs, offset, victim->data, s->cluster_size);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    victim->offset = offset;
+    victim->lru = ++c->lru_counter;
+    *data = victim->data;
+    return 0;
+}
+
+static void cache_mark_dirty(Qcow2Cache *c, uint8_t *data)
+{
+    for (int i = 0; i < c->size; i++) {
+        if (c->entries[i].data == data) {
+            c->entries[i].dirty = true;
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* Write back everything: refcounts, flush, L2 tables. */
+static int qcow2_write_caches(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret = cache_writeback_all(bs, &s->rb_cache);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (s->rb_written_unflushed) {
+        ret = file_flush(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return cache_writeback_all(bs, &s->l2_cache);
+}
+
+/* L2 entries durable (before refcounts drop or L1 points somewhere). */
+static int qcow2_flush_l2_cache(BlockDriverState *bs)
+{
+    int ret = qcow2_write_caches(bs);
+
+    return ret < 0 ? ret : file_flush(bs);
+}
+
+/* --- dirty bit ----------------------------------------------------------- */
+
+static int qcow2_mark_dirty(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    if (s->incompatible_features & QCOW2_INCOMPAT_DIRTY) {
+        return 0;
+    }
+    ret = file_flush(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    s->incompatible_features |= QCOW2_INCOMPAT_DIRTY;
+    return write_incompat(bs);
+}
+
+static int qcow2_mark_clean(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    if (!(s->incompatible_features & QCOW2_INCOMPAT_DIRTY)) {
+        return 0;
+    }
+    ret = qcow2_flush_l2_cache(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    s->incompatible_features &= ~QCOW2_INCOMPAT_DIRTY;
+    return write_incompat(bs);
+}
+
+/* --- refcounts ----------------------------------------------------------- */
+
+static int refblock_offset(BlockDriverState *bs, uint64_t index,
+                           uint64_t *off)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    *off = 0;
+    if (index >= s->refcount_table_size) {
+        return 0;
+    }
+    *off = s->refcount_table[index] & REFT_OFFSET_MASK;
+    if (offset_into_cluster(s, *off)) {
+        qcow2_signal_corruption(bs, true, "Refblock offset %#" PRIx64
+                                " unaligned (reftable index: %#" PRIx64 ")",
+                                *off, index);
+        return -EIO;
+    }
+    return 0;
+}
+
+static int64_t qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t rb;
+    uint8_t *data;
+    int ret = refblock_offset(bs, cluster >> s->rb_bits, &rb);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (!rb) {
+        return 0;
+    }
+    ret = cache_get(bs, &s->rb_cache, rb, false, &data);
+    if (ret < 0) {
+        return ret;
+    }
+    return ldw_be(data + 2 * (cluster & ((1ULL << s->rb_bits) - 1)));
+}
+
+static bool repair_used(BDRVQcow2State *s, uint64_t cluster)
+{
+    return s->repair_refs && cluster < s->repair_nb &&
+           s->repair_refs[cluster];
+}
+
+/* Grow the refcount table so that it has an entry for refblock @index:
+ * a new table and the refblocks describing it go past every cluster the
+ * old table can cover (QEMU's qcow2_refcount_area, simplified). */
+static int grow_refcount_table(BlockDriverState *bs, uint64_t index)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size;
+    uint64_t per_rb = 1ULL << s->rb_bits;
+    uint64_t start = s->refcount_table_size * per_rb;
+    uint64_t entries = MAX(index + 1, s->refcount_table_size * 2);
+    uint64_t tc, nb = 1, first, last;
+    uint64_t old_off = s->refcount_table_offset;
+    uint32_t old_clusters = s->refcount_table_clusters;
+    g_autofree uint64_t *table = NULL;
+    g_autofree uint8_t *buf = NULL;
+    uint8_t hdr[12];
+    int ret;
+
+    if (s->repair_refs && s->repair_nb > start) {
+        start = s->repair_nb;
+    }
+    for (;;) {
+        tc = DIV_ROUND_UP(entries * 8, cs);
+        first = start >> s->rb_bits;
+        last = (start + tc + nb - 1) >> s->rb_bits;
+        if (last - first + 1 == nb && last < entries) {
+            break;
+        }
+        nb = last - first + 1;
+        entries = MAX(entries, last + 1);
+    }
+    if (tc * cs > QCOW_MAX_REFTABLE_SIZE) {
+        return -EFBIG;
+    }
+    /* The new refblocks, counting the new table and themselves */
+    buf = g_malloc0(nb * cs);
+    for (uint64_t c = start; c < start + tc + nb; c++) {
+        stw_be(buf + ((c >> s->rb_bits) - first) * cs +
+               2 * (c & (per_rb - 1)), 1);
+    }
+    table = g_malloc0(tc * cs);
+    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        table[i] = GUINT64_TO_BE(s->refcount_table[i]);
+    }
+    for (uint64_t i = 0; i < nb; i++) {
+        table[first + i] = GUINT64_TO_BE((start + tc + i) * cs);
+    }
+    ret = meta_pwrite(bs, 0, (start + tc) * cs, buf, nb * cs);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = meta_pwrite(bs, 0, start * cs, table, tc * cs);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = file_flush(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be(hdr, start * cs);
+    stl_be(hdr + 8, tc);
+    ret = meta_pwrite(bs, QCOW2_OL_MAIN_HEADER, HDR_REFT_OFFSET, hdr, 12);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = file_flush(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    g_free(s->refcount_table);
+    s->refcount_table = g_new0(uint64_t, tc * cs / 8);
+    for (uint64_t i = 0; i < tc * cs / 8; i++) {
+        s->refcount_table[i] = GUINT64_FROM_BE(table[i]);
+    }
+    s->refcount_table_offset = start * cs;
+    s->refcount_table_clusters = tc;
+    s->refcount_table_size = tc * cs / 8;
+    /* The old table is free now */
+    return qcow2_update_refcount(bs, old_off >> s->cluster_bits,
+                                 old_clusters, -1);
+}
+
+/* Make sure refblock @index exists (QEMU's alloc_refcount_block): a new
+ * one goes into the range it describes, which is all free. */
+static int ensure_refblock(BlockDriverState *bs, uint64_t index)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t per_rb = 1ULL << s->rb_bits;
+    uint64_t rb, c, cs = s->cluster_size;
+    g_autofree uint8_t *buf = NULL;
+    uint8_t entry[8];
+    int ret;
+
+    ret = refblock_offset(bs, index, &rb);
+    if (ret < 0 || rb) {
+        return ret;
+    }
+    if (index >= s->refcount_table_size) {
+        ret = grow_refcount_table(bs, index);
+        if (ret < 0) {
+            return ret;
+        }
+        return ensure_refblock(bs, index);
+    }
+    for (c = index * per_rb; c < (index + 1) * per_rb; c++) {
+        if (!repair_used(s, c)) {
+            break;
+        }
+    }
+    if (c == (index + 1) * per_rb) {
+        return -ENOSPC;
+    }
+    buf = g_malloc0(cs);
+    stw_be(buf + 2 * (c & (per_rb - 1)), 1);
+    ret = meta_pwrite(bs, 0, c * cs, buf, cs);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = file_flush(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be(entry, c * cs);
+    ret = meta_pwrite(bs, QCOW2_OL_REFCOUNT_TABLE,
+                      s->refcount_table_offset + index * 8, entry, 8);
+    if (ret < 0) {
+        return ret;
+    }
+    s->refcount_table[index] = c * cs;
+    return 0;
+}
+
+static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
+                                 uint64_t n, int delta)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t per_rb = 1ULL << s->rb_bits;
+
+    for (uint64_t c = cluster; c < cluster + n; c++) {
+        uint64_t rb;
+        uint8_t *data;
+        int64_t v;
+        int ret = ensure_refblock(bs, c >> s->rb_bits);
+
+        if (ret < 0) {
+            return ret;
+        }
+        ret = refblock_offset(bs, c >> s->rb_bits, &rb);
+        if (ret < 0) {
+            return ret;
+        }
+        ret = cache_get(bs, &s->rb_cache, rb, false, &data);
+        if (ret < 0) {
+            return ret;
+        }
+        v = ldw_be(data + 2 * (c & (per_rb - 1))) + (int64_t)delta;
+        if (v < 0 || v > 0xffff) {
+            return -EINVAL;
+        }
+        stw_be(data + 2 * (c & (per_rb - 1)), v);
+        cache_mark_dirty(&s->rb_cache, data);
+        if (v == 0 && c < s->free_cluster_index) {
+            s->free_cluster_index = c;
+        }
+    }
+    return 0;
+}
+
+/* @n contiguous free clusters, their refcounts raised to 1: the offset,
+ * or -errno. */
+static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t start = s->free_cluster_index;
+    uint64_t i = 0;
+    int ret;
+
+    while (i < n) {
+        uint64_t c = start + i;
+        int64_t rc;
+
+        if ((c << s->cluster_bits) >= (UINT64_C(1) << 56)) {
+            return -EFBIG;
+        }
+        ret = ensure_refblock(bs, c >> s->rb_bits);
+        if (ret < 0) {
+            return ret;
+        }
+        rc = qcow2_get_refcount(bs, c);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc || repair_used(s, c)) {
+            start = c + 1;
+            i = 0;
+            continue;
+        }
+        i++;
+    }
+    ret = qcow2_update_refcount(bs, start, n, 1);
+    if (ret < 0) {
+        return ret;
+    }
+    if (s->free_cluster_index == start) {
+        s->free_cluster_index = start + n;
+    }
+    return start << s->cluster_bits;
+}
+
+/* Drop the references an L2 entry held (after the L2 change is on
+ * disk): QEMU's qcow2_free_any_cluster. */
+static int qcow2_free_l2_entry(BlockDriverState *bs, uint64_t l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    switch (cluster_type(l2e)) {
+    case CT_COMPRESSED: {
+        uint64_t coffset;
+        int csize;
+
+        /* the clusters [coffset, coffset + csize) touches, as
+         * QEMU's qcow2_free_clusters (and the check) count them */
+        parse_compressed(s, l2e, &coffset, &csize);
+        return qcow2_update_refcount(
+            bs, coffset >> s->cluster_bits,
+            ((coffset + csize - 1) >> s->cluster_bits) -
+            (coffset >> s->cluster_bits) + 1, -1);
+    }
+    case CT_NORMAL:
+    case CT_ZERO_ALLOC:
+        return qcow2_update_refcount(
+            bs, (l2e & L2E_OFFSET_MASK) >> s->cluster_bits, 1, -1);
+    default:
+        return 0;
+    }
+}
+
+/* --- L1/L2 --------------------------------------------------------------- */
+
+/*
+ * The L2 table for guest offset @offset: *@l2_offset (0 if none and not
+ * @alloc).  With @alloc a missing table is created, made durable, and
+ * linked into L1.
+ */
+static int get_l2_offset(BlockDriverState *bs, uint64_t offset, bool alloc,
+                         uint64_t *l2_offset)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t l1_index = offset >> (s->l2_bits + s->cluster_bits);
+    uint64_t l1e, l2;
+    uint8_t *data, buf[8];
+    int64_t new;
+    int ret;
+
+    if (l1_index >= s->l1_size) {
+        *l2_offset = 0;
+        return alloc ? -EIO : 0;
+    }
+    l1e = s->l1_table[l1_index];
+    l2 = l1e & L1E_OFFSET_MASK;
+    if (offset_into_cluster(s, l2)) {
+        qcow2_signal_corruption(bs, true, "L2 table offset %#" PRIx64
+                                " unaligned (L1 index: %#" PRIx64 ")",
+                                l2, l1_index);
+        return -EIO;
+    }
+    if (l2 && alloc && !(l1e & QCOW_OFLAG_COPIED)) {
+        /* A shared L2 table (internal snapshots): not supported */
+        return -ENOTSUP;
+    }
+    if (l2 || !alloc) {
+        *l2_offset = l2;
+        return 0;
+    }
+    if (s->use_lazy_refcounts) {
+        ret = qcow2_mark_dirty(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    new = qcow2_alloc_clusters(bs, 1);
+    if (new < 0) {
+        return new;
+    }
+    ret = cache_get(bs, &s->l2_cache, new, true, &data);
+    if (ret < 0) {
+        return ret;
+    }
+    cache_mark_dirty(&s->l2_cache, data);
+    /* The table must not overlap L2 itself while unlinked: write it with
+     * the check ignoring L2 (it is not in L1 yet). */
+    ret = qcow2_flush_l2_cache(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be(buf, new | QCOW_OFLAG_COPIED);
+    ret = meta_pwrite(bs, QCOW2_OL_ACTIVE_L1,
+                      s->l1_table_offset + l1_index * 8, buf, 8);
+    if (ret < 0) {
+        return ret;
+    }
+    s->l1_table[l1_index] = new | QCOW_OFLAG_COPIED;
+    *l2_offset = new;
+    return 0;
+}
+
+static inline unsigned l2_index(BDRVQcow2State *s, uint64_t offset)
+{
+    return (offset >> s->cluster_bits) & ((1U << s->l2_bits) - 1);
+}
+
+static int get_l2_entry(BlockDriverState *bs, uint64_t offset, uint64_t *l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t l2;
+    uint8_t *data;
+    int ret = get_l2_offset(bs, offset, false, &l2);
+
+    *l2e = 0;
+    if (ret < 0 || !l2) {
+        return ret;
+    }
+    ret = cache_get(bs, &s->l2_cache, l2, false, &data);
+    if (ret < 0) {
+        return ret;
+    }
+    *l2e = ldq_be(data + 8 * l2_index(s, offset));
+    return 0;
+}
+
+static int set_l2_entry(BlockDriverState *bs, uint64_t offset, uint64_t l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t l2;
+    uint8_t *data;
+    int ret = get_l2_offset(bs, offset, true, &l2);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (s->use_lazy_refcounts) {
+        ret = qcow2_mark_dirty(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    ret = cache_get(bs, &s->l2_cache, l2, false, &data);
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be(data + 8 * l2_index(s, offset), l2e);
+    cache_mark_dirty(&s->l2_cache, data);
+    return 0;
+}
+
+/* Validate a data cluster's L2 entry (QEMU's checks in
+ * qcow2_get_host_offset). */
+static int check_l2_entry(BlockDriverState *bs, uint64_t offset,
+                          uint64_t l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2ClusterType t = cluster_type(l2e);
+
+    if (t == CT_COMPRESSED) {
+        return 0;
+    }
+    if ((t == CT_ZERO_PLAIN || t == CT_ZERO_ALLOC) && s->version < 3) {
+        qcow2_signal_corruption(bs, true, "Zero cluster entry found in "
+                                "pre-v3 image (L2 index: %#x)",
+                                l2_index(s, offset));
+        return -EIO;
+    }
+    if ((t == CT_NORMAL || t == CT_ZERO_ALLOC) &&
+        offset_into_cluster(s, l2e & L2E_OFFSET_MASK)) {
+        qcow2_signal_corruption(bs, true, "Cluster allocation offset %#"
+                                PRIx64 " unaligned (L2 index: %#x)",
+                                l2e & L2E_OFFSET_MASK, l2_index(s, offset));
+        return -EIO;
+    }
+    return 0;
+}
+
+/* --- compressed clusters ------------------------------------------------- */
+
+static int decompress_cluster(BlockDriverState *bs, uint64_t l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t coffset;
+    int csize, ret;
+    g_autofree uint8_t *in = NULL;
+    z_stream strm = { 0 };
+
+    parse_compressed(s, l2e, &coffset, &csize);
+    if (s->cluster_cache_offset == coffset) {
+        return 0;
+    }
+    in = g_malloc(csize);
+    ret = file_pread(bs, coffset, in, csize);
+    if (ret < 0) {
+        return ret;
+    }
+    if (inflateInit2(&strm, -12) != Z_OK) {
+        return -EIO;
+    }
+    strm.next_in = in;
+    strm.avail_in = csize;
+    strm.next_out = s->cluster_data;
+    strm.avail_out = s->cluster_size;
+    ret = inflate(&strm, Z_FINISH);
+    if ((ret != Z_STREAM_END && ret != Z_BUF_ERROR) || strm.avail_out) {
+        ret = -EIO;
+    } else {
+        ret = 0;
+    }
+    inflateEnd(&strm);
+    if (ret < 0) {
+        s->cluster_cache_offset = -1;
+        return ret;
+    }
+    s->cluster_cache_offset = coffset;
+    return 0;
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+static int read_backing(BlockDriverState *bs, uint64_t offset, uint8_t *buf,
+                        uint64_t n)
+{
+    int64_t len;
+    uint64_t avail = 0;
+
+    if (bs->backing) {
+        len = bdrv_getlength(bs->backing->bs);
+        if (len < 0) {
+            return len;
+        }
+        if ((uint64_t)len > offset) {
+            avail = MIN(n, (uint64_t)len - offset);
+        }
+    }
+    if (avail) {
+        int ret = bdrv_pread(bs->backing->bs, offset, avail, buf, 0);
+
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    memset(buf + avail, 0, n - avail);
+    return 0;
+}
+
+/* The guest's data at [offset, offset + n) inside one cluster, given
+ * its L2 entry. */
+static int read_cluster_part(BlockDriverState *bs, uint64_t offset,
+                             uint64_t l2e, uint8_t *buf, uint64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret = check_l2_entry(bs, offset, l2e);
+
+    if (ret < 0) {
+        return ret;
+    }
+    switch (cluster_type(l2e)) {
+    case CT_UNALLOCATED:
+        return read_backing(bs, offset, buf, n);
+    case CT_ZERO_PLAIN:
+    case CT_ZERO_ALLOC:
+        memset(buf, 0, n);
+        return 0;
+    case CT_COMPRESSED:
+        ret = decompress_cluster(bs, l2e);
+        if (ret < 0) {
+            return ret;
+        }
+        memcpy(buf, s->cluster_data + offset_into_cluster(s, offset), n);
+        return 0;
+    case CT_NORMAL:
+        return file_pread(bs, (l2e & L2E_OFFSET_MASK) +
+                          offset_into_cluster(s, offset), buf, n);
+    }
+    return -EIO;
+}
+
+static int qcow2_do_read(BlockDriverState *bs, uint64_t offset,
+                         uint64_t bytes, QEMUIOVector *qiov)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *buf = g_malloc(s->cluster_size);
+    uint64_t done = 0;
+
+    while (done < bytes) {
+        uint64_t off = offset + done;
+        uint64_t n = MIN(bytes - done,
+                         s->cluster_size - offset_into_cluster(s, off));
+        uint64_t l2e;
+        int ret;
+
+        if (off >= s->size) {
+            qemu_iovec_memset(qiov, done, 0, bytes - done);
+            break;
+        }
+        ret = get_l2_entry(bs, off, &l2e);
+        if (ret < 0) {
+            return ret;
+        }
+        ret = read_cluster_part(bs, off, l2e, buf, n);
+        if (ret < 0) {
+            return ret;
+        }
+        qemu_iovec_from_buf(qiov, done, buf, n);
+        done += n;
+    }
+    return 0;
+}
+
+/* --- writing ------------------------------------------------------------- */
+
+static int qcow2_write_cluster(BlockDriverState *bs, uint64_t off,
+                               const uint8_t *data, uint64_t n,
+                               uint8_t *cbuf)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size;
+    uint64_t cstart = off & ~(cs - 1);
+    uint64_t in = off - cstart;
+    uint64_t l2e, host;
+    Qcow2ClusterType t;
+    const uint8_t *wbuf = data;
+    int64_t new;
+    int ret;
+
+    ret = get_l2_entry(bs, off, &l2e);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = check_l2_entry(bs, off, l2e);
+    if (ret < 0) {
+        return ret;
+    }
+    t = cluster_type(l2e);
+    host = l2e & L2E_OFFSET_MASK;
+    if (t == CT_NORMAL && (l2e & QCOW_OFLAG_COPIED)) {
+        ret = qcow2_pre_write_overlap_check(bs, 0, host + in, n);
+        return ret < 0 ? ret : file_pwrite(bs, host + in, data, n);
+    }
+    if (n < cs) {
+        uint64_t vlen = MIN(cs, s->size - cstart);
+
+        memset(cbuf, 0, cs);
+        if (t != CT_ZERO_ALLOC) {
+            ret = read_cluster_part(bs, cstart, l2e, cbuf, vlen);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        memcpy(cbuf + in, data, n);
+        wbuf = cbuf;
+    }
+    if (t == CT_ZERO_ALLOC && (l2e & QCOW_OFLAG_COPIED)) {
+        /* Preallocated zero cluster: fill it in place */
+        ret = qcow2_pre_write_overlap_check(bs, 0, host, cs);
+        if (ret == 0) {
+            ret = file_pwrite(bs, host, wbuf, cs);
+        }
+        return ret < 0 ? ret : set_l2_entry(bs, cstart,
+                                            host | QCOW_OFLAG_COPIED);
+    }
+    /* Allocate: refcount first (in the cache, written before any L2
+     * table that points at it), then the data, then the L2 entry. */
+    if (s->use_lazy_refcounts) {
+        ret = qcow2_mark_dirty(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    ret = get_l2_offset(bs, off, true, &host);   /* the L2 table first */
+    if (ret < 0) {
+        return ret;
+    }
+    new = qcow2_alloc_clusters(bs, 1);
+    if (new < 0) {
+        return new;
+    }
+    ret = qcow2_pre_write_overlap_check(bs, 0, new, cs);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = file_pwrite(bs, new, wbuf, cs);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = set_l2_entry(bs, cstart, new | QCOW_OFLAG_COPIED);
+    if (ret < 0) {
+        return ret;
+    }
+    if (t == CT_COMPRESSED || t == CT_NORMAL || t == CT_ZERO_ALLOC) {
+        /* The old cluster loses this reference once the new entry is
+         * on disk */
+        ret = qcow2_flush_l2_cache(bs);
+        if (ret < 0) {
+            return ret;
+        }
+        if (t == CT_COMPRESSED) {
+            s->cluster_cache_offset = -1;
+        }
+        return qcow2_free_l2_entry(bs, l2e);
+    }
+    return 0;
+}
+
+static int qcow2_do_write(BlockDriverState *bs, uint64_t offset,
+                          uint64_t bytes, QEMUIOVector *qiov)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *data = g_malloc(s->cluster_size);
+    g_autofree uint8_t *cbuf = g_malloc(s->cluster_size);
+    uint64_t done = 0;
+
+    if (offset + bytes > s->size) {
+        return -EIO;
+    }
+    while (done < bytes) {
+        uint64_t off = offset + done;
+        uint64_t n = MIN(bytes - done,
+                         s->cluster_size - offset_into_cluster(s, off));
+        int ret;
+
+        qemu_iovec_to_buf(qiov, done, data, n);
+        ret = qcow2_write_cluster(bs, off, data, n, cbuf);
+        if (ret < 0) {
+            return ret;
+        }
+        done += n;
+    }
+    return 0;
+}
+
+/* Discard or write zeroes over whole clusters [offset, offset + bytes):
+ * QEMU's discard_in_l2_slice / zero_in_l2_slice. */
+static int qcow2_do_zero_or_discard(BlockDriverState *bs, uint64_t offset,
+                                    uint64_t bytes, bool discard,
+                                    bool may_unmap)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size;
+    uint64_t end = MIN(offset + bytes, s->size);
+    GArray *freed = g_array_new(false, false, sizeof(uint64_t));
+    int ret = 0;
+
+    for (uint64_t off = offset; off < end; off += cs) {
+        uint64_t l2e, new;
+        Qcow2ClusterType t;
+
+        ret = get_l2_entry(bs, off, &l2e);
+        if (ret < 0) {
+            goto out;
+        }
+        t = cluster_type(l2e);
+        if (discard) {
+            if (!bs->backing && t == CT_UNALLOCATED) {
+                continue;
+            }
+            if (t == CT_ZERO_PLAIN) {
+                continue;
+            }
+            new = s->version >= 3 ? QCOW_OFLAG_ZERO : 0;
+        } else {
+            if (t == CT_ZERO_PLAIN ||
+                (t == CT_UNALLOCATED && !bs->backing)) {
+                continue;
+            }
+            if (!may_unmap && t == CT_NORMAL &&
+                (l2e & QCOW_OFLAG_COPIED)) {
+                new = l2e | QCOW_OFLAG_ZERO;
+            } else if (!may_unmap && t == CT_ZERO_ALLOC) {
+                continue;
+            } else {
+                new = QCOW_OFLAG_ZERO;
+            }
+        }
+        ret = set_l2_entry(bs, off, new);
+        if (ret < 0) {
+            goto out;
+        }
+        if (cluster_type(new) != CT_ZERO_ALLOC && t != CT_UNALLOCATED &&
+            t != CT_ZERO_PLAIN) {
+            g_array_append_val(freed, l2e);
+        }
+    }
+    if (freed->len) {
+        ret = qcow2_flush_l2_cache(bs);
+        if (ret < 0) {
+            goto out;
+        }
+        for (guint i = 0; i < freed->len; i++) {
+            uint64_t l2e = g_array_index(freed, uint64_t, i);
+
+            if (cluster_type(l2e) == CT_COMPRESSED) {
+                s->cluster_cache_offset = -1;
+            }
+            ret = qcow2_free_l2_entry(bs, l2e);
+            if (ret < 0) {
+                goto out;
+            }
+        }
+    }
+out:
+    g_array_free(freed, true);
+    return ret;
+}
+
+static int qcow2_do_flush(BlockDriverState *bs)
+{
+    return qcow2_write_caches(bs);
+}
+
+/* --- request queue ------------------------------------------------------- */
+
+static int qcow2_run_req(BlockDriverState *bs, Qcow2Req *r)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size;
+
+    if (s->broken) {
+        return -EIO;
+    }
+    switch (r->type) {
+    case QR_READ:
+        return qcow2_do_read(bs, r->offset, r->bytes, r->qiov);
+    case QR_WRITE:
+        return qcow2_do_write(bs, r->offset, r->bytes, r->qiov);
+    case QR_FLUSH:
+        return qcow2_do_flush(bs);
+    case QR_DISCARD:
+        if (offset_into_cluster(s, r->offset) ||
+            (offset_into_cluster(s, r->offset + r->bytes) &&
+             (uint64_t)(r->offset + r->bytes) < s->size)) {
+            return -ENOTSUP;
+        }
+        return qcow2_do_zero_or_discard(bs, r->offset, r->bytes, true,
+                                        true);
+    case QR_ZERO:
+        if (s->version < 3 || offset_into_cluster(s, r->offset) ||
+            (offset_into_cluster(s, r->offset + r->bytes) &&
+             (uint64_t)(r->offset + r->bytes) != s->size)) {
+            return -ENOTSUP;
+        }
+        if ((uint64_t)(r->offset + r->bytes) > s->size) {
+            return -EIO;
+        }
+        (void)cs;
+        return qcow2_do_zero_or_discard(bs, r->offset, r->bytes, false,
+                                        r->flags & BDRV_REQ_MAY_UNMAP);
+    }
+    return -EINVAL;
+}
+
+/*
+ * One request per run: its completion is called with nothing of ours on
+ * the stack (busy clear, the next run already scheduled), so that a
+ * callback may drain the node (blk_drain from a completion) without
+ * waiting on itself.
+ */
+static void qcow2_run_queue(void *opaque, int unused)
+{
+    BlockDriverState *bs = opaque;
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2Req *r;
+    int ret;
+
+    s->scheduled = false;
+    if (s->busy || !(r = g_queue_pop_head(&s->queue))) {
+        return;
+    }
+    s->busy = true;
+    ret = qcow2_run_req(bs, r);
+    s->busy = false;
+    if (!g_queue_is_empty(&s->queue) && !s->scheduled) {
+        s->scheduled = true;
+        bdrv_complete_later(bs, qcow2_run_queue, bs, 0);
+    }
+    r->cb(r->opaque, ret);
+    g_free(r);
+}
+
+static void qcow2_submit(BlockDriverState *bs, QReqType type, int64_t offset,
+                         int64_t bytes, QEMUIOVector *qiov,
+                         BdrvRequestFlags flags, BlockCompletionFunc *cb,
+                         void *opaque)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2Req *r = g_new0(Qcow2Req, 1);
+
+    r->type = type;
+    r->offset = offset;
+    r->bytes = bytes;
+    r->qiov = qiov;
+    r->flags = flags;
+    r->cb = cb;
+    r->opaque = opaque;
+    g_queue_push_tail(&s->queue, r);
+    if (!s->busy && !s->scheduled) {
+        s->scheduled = true;
+        bdrv_complete_later(bs, qcow2_run_queue, bs, 0);
+    }
+}
+
+static void qcow2_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                         QEMUIOVector *qiov, BdrvRequestFlags flags,
+                         BlockCompletionFunc *cb, void *opaque)
+{
+    qcow2_submit(bs, QR_READ, offset, bytes, qiov, flags, cb, opaque);
+}
+
+static void qcow2_pwritev(BlockDriverState *bs, int64_t offset,
+                          int64_t bytes, QEMUIOVector *qiov,
+                          BdrvRequestFlags flags, BlockCompletionFunc *cb,
+                          void *opaque)
+{
+    qcow2_submit(bs, QR_WRITE, offset, bytes, qiov, flags, cb, opaque);
+}
+
+static void qcow2_flush_to_disk(BlockDriverState *bs, BlockCompletionFunc *cb,
+                                void *opaque)
+{
+    qcow2_submit(bs, QR_FLUSH, 0, 0, NULL, 0, cb, opaque);
+}
+
+static void qcow2_pdiscard(BlockDriverState *bs, int64_t offset,
+                           int64_t bytes, BlockCompletionFunc *cb,
+                           void *opaque)
+{
+    qcow2_submit(bs, QR_DISCARD, offset, bytes, NULL, 0, cb, opaque);
+}
+
+static void qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
+                                int64_t bytes, BdrvRequestFlags flags,
+                                BlockCompletionFunc *cb, void *opaque)
+{
+    qcow2_submit(bs, QR_ZERO, offset, bytes, NULL, flags, cb, opaque);
+}
+
+/* --- check --------------------------------------------------------------- */
+
+typedef struct CheckState {
+    Qcow2CheckResult *res;
+    uint16_t *refs;
+    uint64_t nb;
+    uint64_t limit;             /* clusters the array may grow to */
+} CheckState;
+
+static void inc_refs(BDRVQcow2State *s, CheckState *cs, uint64_t offset,
+                     uint64_t size)
+{
+    uint64_t first, last;
+
+    if (!size) {
+        return;
+    }
+    first = offset >> s->cluster_bits;
+    last = (offset + size - 1) >> s->cluster_bits;
+    if (last >= cs->limit) {
+        /* far past the end of the file: a corrupt entry, not worth an
+         * array that size */
+        fprintf(stderr, "ERROR: offset=%" PRIx64 " lies beyond the end of "
+                "the image\n", offset);
+        cs->res->corruptions++;
+        return;
+    }
+    if (last >= cs->nb) {
+        uint64_t nb = MIN(MAX(last + 1, cs->nb * 2), cs->limit);
+
+        cs->refs = g_renew(uint16_t, cs->refs, nb);
+        memset(cs->refs + cs->nb, 0, (nb - cs->nb) * 2);
+        cs->nb = nb;
+    }
+    for (uint64_t c = first; c <= last; c++) {
+        if (cs->refs[c] == 0xffff) {
+            fprintf(stderr, "ERROR: overflow cluster offset=0x%" PRIx64
+                    "\n", c << s->cluster_bits);
+            cs->res->corruptions++;
+            continue;
+        }
+        cs->refs[c]++;
+    }
+}
+
+static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off,
+                    uint64_t *next_contiguous)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *l2 = g_malloc(s->cluster_size);
+    Qcow2CheckResult *res = cs->res;
+    int ret = file_pread(bs, l2_off, l2, s->cluster_size);
+
+    if (ret < 0) {
+        fprintf(stderr, "ERROR: I/O error in check_refcounts_l2\n");
+        res->check_errors++;
+        return ret;
+    }
+    for (unsigned i = 0; i < (1U << s->l2_bits); i++) {
+        uint64_t e = ldq_be(l2 + 8 * i);
+        uint64_t off = e & L2E_OFFSET_MASK;
+
+        switch (cluster_type(e)) {
+        case CT_COMPRESSED: {
+            uint64_t coffset;
+            int csize;
+
+            if (e & QCOW_OFLAG_COPIED) {
+                fprintf(stderr, "ERROR: coffset=0x%" PRIx64 ": copied flag "
+                        "must never be set for compressed clusters\n",
+                        e & s->cluster_offset_mask);
+                res->corruptions++;
+            }
+            parse_compressed(s, e, &coffset, &csize);
+            res->allocated_clusters++;
+            res->compressed_clusters++;
+            *next_contiguous = 0;
+            inc_refs(s, cs, coffset, csize);
+            break;
+        }
+        case CT_ZERO_ALLOC:
+        case CT_NORMAL:
+            if (offset_into_cluster(s, off)) {
+                fprintf(stderr, "ERROR offset=%" PRIx64 ": Cluster is not "
+                        "properly aligned; L2 entry corrupted.\n", off);
+                res->corruptions++;
+                break;
+            }
+            res->allocated_clusters++;
+            if (*next_contiguous && off != *next_contiguous) {
+                res->fragmented_clusters++;
+            }
+            *next_contiguous = off + s->cluster_size;
+            inc_refs(s, cs, off, s->cluster_size);
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* QEMU's check_oflag_copied: COPIED must be set iff refcount == 1 */
+static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *l2 = g_malloc(s->cluster_size);
+
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l1e = s->l1_table[i];
+        uint64_t l2_off = l1e & L1E_OFFSET_MASK;
+        int64_t rc;
+
+        if (!l2_off || offset_into_cluster(s, l2_off)) {
+            continue;
+        }
+        rc = qcow2_get_refcount(bs, l2_off >> s->cluster_bits);
+        if (rc < 0) {
+            continue;
+        }
+        if ((rc == 1) != ((l1e & QCOW_OFLAG_COPIED) != 0)) {
+            fprintf(stderr, "ERROR OFLAG_COPIED L2 cluster: l1_index=%u "
+                    "l1_entry=%" PRIx64 " refcount=%" PRId64 "\n",
+                    i, l1e, rc);
+            res->corruptions++;
+        }
+        if (file_pread(bs, l2_off, l2, s->cluster_size) < 0) {
+            res->check_errors++;
+            continue;
+        }
+        for (unsigned j = 0; j < (1U << s->l2_bits); j++) {
+            uint64_t e = ldq_be(l2 + 8 * j);
+            Qcow2ClusterType t = cluster_type(e);
+
+            if ((t == CT_NORMAL || t == CT_ZERO_ALLOC) &&
+                !offset_into_cluster(s, e & L2E_OFFSET_MASK)) {
+                rc = qcow2_get_refcount(bs, (e & L2E_OFFSET_MASK) >>
+                                        s->cluster_bits);
+                if (rc < 0) {
+                    continue;
+                }
+                if ((rc == 1) != ((e & QCOW_OFLAG_COPIED) != 0)) {
+                    fprintf(stderr, "ERROR OFLAG_COPIED data cluster: "
+                            "l2_entry=%" PRIx64 " refcount=%" PRId64 "\n",
+                            e, rc);
+                    res->corruptions++;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
+                                 bool fix_leaks, bool fix_errors)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t file_len;
+    CheckState cs = { .res = res };
+    uint64_t next_contiguous = 0, highest = 0, nb_file;
+    bool fixed_any = false;
+
+    bdrv_refresh_total_sectors(bs->file->bs);
+    file_len = bdrv_getlength(bs->file->bs);
+    if (file_len < 0) {
+        res->check_errors++;
+        return file_len;
+    }
+    nb_file = size_to_clusters(s, file_len);
+    cs.limit = nb_file + (UINT64_C(64) << 20 >> s->cluster_bits) + 1024;
+    cs.nb = MAX(nb_file, 1);
+    cs.refs = g_new0(uint16_t, cs.nb);
+    res->total_clusters = size_to_clusters(s, s->size);
+
+    inc_refs(s, &cs, 0, s->cluster_size);
+    /* active L1 and its L2 tables */
+    inc_refs(s, &cs, s->l1_table_offset, (uint64_t)s->l1_size * 8);
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l2_off = s->l1_table[i] & L1E_OFFSET_MASK;
+
+        if (!l2_off) {
+            continue;
+        }
+        if (offset_into_cluster(s, l2_off)) {
+            fprintf(stderr, "ERROR l2_offset=%" PRIx64 ": Table is not "
+                    "cluster aligned; L1 entry corrupted\n", l2_off);
+            res->corruptions++;
+            continue;
+        }
+        inc_refs(s, &cs, l2_off, s->cluster_size);
+        check_l2(bs, &cs, l2_off, &next_contiguous);
+    }
+    /* refcount table and blocks */
+    inc_refs(s, &cs, s->refcount_table_offset,
+             (uint64_t)s->refcount_table_clusters * s->cluster_size);
+    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        uint64_t off = s->refcount_table[i] & REFT_OFFSET_MASK;
+        uint64_t c = off >> s->cluster_bits;
+
+        if (!off) {
+            continue;
+        }
+        if (offset_into_cluster(s, off)) {
+            fprintf(stderr, "ERROR refcount block %" PRIu64 " is not "
+                    "cluster aligned; refcount table entry corrupted\n", i);
+            res->corruptions++;
+            continue;
+        }
+        if (c >= nb_file) {
+            fprintf(stderr, "ERROR refcount block %" PRIu64 " is outside "
+                    "image\n", i);
+            res->corruptions++;
+            continue;
+        }
+        inc_refs(s, &cs, off, s->cluster_size);
+        if (cs.refs[c] != 1) {
+            fprintf(stderr, "ERROR refcount block %" PRIu64 " refcount=%d\n",
+                    i, cs.refs[c]);
+            res->corruptions++;
+        }
+    }
+
+    /* compare */
+    if (fix_errors || fix_leaks) {
+        s->repair_refs = cs.refs;
+        s->repair_nb = cs.nb;
+    }
+    for (uint64_t i = 0; i < MAX(cs.nb, nb_file); i++) {
+        int64_t rc1 = qcow2_get_refcount(bs, i);
+        uint64_t rc2 = i < cs.nb ? cs.refs[i] : 0;
+
+        if (rc1 < 0) {
+            fprintf(stderr, "Can't get refcount for cluster %" PRIu64 ": %s\n",
+                    i, strerror(-rc1));
+            res->check_errors++;
+            continue;
+        }
+        if (rc2 > 0) {
+            highest = i;
+        }
+        if ((uint64_t)rc1 != rc2) {
+            bool leak = (uint64_t)rc1 > rc2;
+
+            if (leak ? fix_leaks : fix_errors) {
+                fprintf(stderr, "Repairing cluster %" PRIu64 " refcount=%"
+                        PRId64 " reference=%" PRIu64 "\n", i, rc1, rc2);
+                if (qcow2_update_refcount(bs, i, 1,
+                                          (int)rc2 - (int)rc1) == 0) {
+                    if (leak) {
+                        res->leaks_fixed++;
+                    } else {
+                        res->corruptions_fixed++;
+                    }
+                    fixed_any = true;
+                    continue;
+                }
+            } else {
+                fprintf(stderr, "%s cluster %" PRIu64 " refcount=%" PRId64
+                        " reference=%" PRIu64 "\n",
+                        leak ? "Leaked" : "ERROR", i, rc1, rc2);
+            }
+            if (leak) {
+                res->leaks++;
+            } else {
+                res->corruptions++;
+            }
+        }
+    }
+    s->repair_refs = NULL;
+    s->repair_nb = 0;
+    if (fixed_any) {
+        int ret = qcow2_flush_l2_cache(bs);
+
+        if (ret < 0) {
+            res->check_errors++;
+        }
+    }
+    res->image_end_offset = (highest + 1) * s->cluster_size;
+    g_free(cs.refs);
+    check_oflag_copied(bs, res);
+    return 0;
+}
+
+int qcow2_check(BlockDriverState *bs, Qcow2CheckResult *res, bool fix,
+                Error **errp)
+{
+    BDRVQcow2State *s;
+    int ret;
+
+    memset(res, 0, sizeof(*res));
+    if (!bs->drv || strcmp(bs->drv->format_name, QCOW2_FORMAT_NAME)) {
+        error_setg(errp, "Node '%s' is not a qcow2 image",
+                   bdrv_get_node_name(bs));
+        return -EINVAL;
+    }
+    s = bs->opaque;
+    if (s->nb_snapshots) {
+        error_setg(errp, "Checking qcow2 images with internal snapshots is "
+                   "not supported");
+        return -ENOTSUP;
+    }
+    if (fix && bs->read_only) {
+        error_setg(errp, "Cannot repair a read-only image");
+        return -EPERM;
+    }
+    bdrv_drain(bs);
+    ret = qcow2_write_caches(bs);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write back the qcow2 "
+                         "metadata caches");
+        return ret;
+    }
+    ret = qcow2_check_refcounts(bs, res, fix, false);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not check the image");
+        return ret;
+    }
+    if (fix && !res->check_errors && !res->corruptions) {
+        ret = qcow2_mark_clean(bs);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not mark the image clean");
+            return ret;
+        }
+    }
+    (void)s;
+    return 0;
+}
+
+bool qcow2_get_info(BlockDriverState *bs, Qcow2Info *info)
+{
+    BDRVQcow2State *s;
+
+    if (!bs || !bs->drv || strcmp(bs->drv->format_name, QCOW2_FORMAT_NAME)) {
+        return false;
+    }
+    s = bs->opaque;
+    info->virtual_size = s->size;
+    info->cluster_size = s->cluster_size;
+    info->version = s->version;
+    info->compat = s->version >= 3 ? "1.1" : "0.10";
+    info->backing_file = s->backing_file;
+    info->backing_fmt = s->backing_fmt;
+    info->lazy_refcounts = !!(s->compatible_features &
+                              QCOW2_COMPAT_LAZY_REFCOUNTS);
+    info->corrupt = !!(s->incompatible_features & QCOW2_INCOMPAT_CORRUPT);
+    info->dirty = !!(s->incompatible_features & QCOW2_INCOMPAT_DIRTY);
+    info->refcount_bits = 1 << s->refcount_order;
+    info->compression_type = "zlib";
+    info->extended_l2 = false;
+    return true;
+}
+
+/* --- open/close ---------------------------------------------------------- */
+
+int qcow2_probe(const uint8_t *buf, int buf_size, const char *filename)
+{
+    if (buf_size >= HEADER_V3_SIZE && ldl_be(buf) == QCOW_MAGIC &&
+        ldl_be(buf + 4) >= 2) {
+        return 100;
+    }
+    return 0;
+}
+
+/* QEMU's report_unsupported_feature: names from the image's feature
+ * table, the rest as a mask. */
+static void report_unsupported_feature(Error **errp, const uint8_t *table,
+                                       int table_len, uint64_t mask)
+{
+    g_autoptr(GString) features = g_string_new("");
+
+    for (int i = 0; table && i + 48 <= table_len && table[i + 2]; i += 48) {
+        if (table[i] == 0 && table[i + 1] < 64 &&
+            (mask & (UINT64_C(1) << table[i + 1]))) {
+            if (features->len) {
+                g_string_append(features, ", ");
+            }
+            g_string_append_printf(features, "%.46s",
+                                   (const char *)table + i + 2);
+            mask &= ~(UINT64_C(1) << table[i + 1]);
+        }
+    }
+    if (mask) {
+        if (features->len) {
+            g_string_append(features, ", ");
+        }
+        g_string_append_printf(features, "Unknown incompatible feature: %"
+                               PRIx64, mask);
+    }
+    error_setg(errp, "Unsupported qcow2 feature(s): %s", features->str);
+}
+
+/* QEMU's qcow2_read_extensions: backing format and feature table. */
+static int qcow2_read_extensions(BlockDriverState *bs, uint8_t *hdr,
+                                 uint64_t start, uint64_t end,
+                                 uint8_t **feature_table, int *ft_len,
+                                 Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t offset = start;
+
+    while (offset < end) {
+        uint32_t magic, len;
+
+        if (offset + 8 > end) {
+            break;
+        }
+        magic = ldl_be(hdr + offset);
+        len = ldl_be(hdr + offset + 4);
+        offset += 8;
+        if (len > end - offset) {
+            error_setg(errp, "Header extension too large");
+            return -EINVAL;
+        }
+        switch (magic) {
+        case QCOW2_EXT_MAGIC_END:
+            return 0;
+        case QCOW2_EXT_MAGIC_BACKING_FORMAT:
+            if (len >= 16) {
+                error_setg(errp, "ERROR: ext_backing_format: len=%" PRIu32
+                           " too large (>=%zu)", len, (size_t)16);
+                return -EINVAL;
+            }
+            g_free(s->backing_fmt);
+            s->backing_fmt = g_strndup((char *)hdr + offset, len);
+            break;
+        case QCOW2_EXT_MAGIC_FEATURE_TABLE:
+            if (feature_table && !*feature_table) {
+                *feature_table = g_memdup2(hdr + offset, len);
+                *ft_len = len;
+            }
+            break;
+        default:
+            break;
+        }
+        offset += (len + 7ULL) & ~7ULL;
+    }
+    return 0;
+}
+
+static int validate_table(BDRVQcow2State *s, uint64_t offset,
+                          uint64_t entries, size_t entry_len,
+                          uint64_t max_bytes, const char *name, Error **errp)
+{
+    if (entries > max_bytes / entry_len) {
+        error_setg(errp, "%s too large", name);
+        return -EFBIG;
+    }
+    if (INT64_MAX - entries * entry_len < offset ||
+        offset_into_cluster(s, offset)) {
+        error_setg(errp, "%s offset invalid", name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int qcow2_open_backing(BlockDriverState *bs, BlockOptions *options,
+                              Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree char *backing_opt = bopts_take(options, "backing");
+    g_autofree char *path = NULL;
+
+    if (backing_opt && (!strcmp(backing_opt, "null") || !*backing_opt)) {
+        return 0;
+    }
+    if (!s->backing_file && !bopts_has_prefix(options, "backing.")) {
+        return 0;
+    }
+    if (s->backing_file) {
+        const char *base = bs->file->bs->filename;
+
+        if (g_path_is_absolute(s->backing_file) || !base ||
+            strchr(s->backing_file, ':')) {
+            path = g_strdup(s->backing_file);
+        } else {
+            g_autofree char *dir = g_path_get_dirname(base);
+
+            path = g_build_filename(dir, s->backing_file, NULL);
+        }
+    }
+    bopts_set_default(options, "backing." BDRV_OPT_READ_ONLY, "on");
+    if (s->backing_fmt && !bopts_has(options, "backing.driver")) {
+        bopts_set(options, "backing.driver", s->backing_fmt);
+    }
+    if (!bdrv_open_child(path, options, "backing", bs, true, errp)) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int qcow2_do_open(BlockDriverState *bs, BlockOptions *options,
+                         int flags, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    BdrvChild *file = bdrv_open_child(NULL, options, "file", bs, false, errp);
+    g_autofree uint8_t *hdr = NULL;
+    g_autofree uint8_t *feature_table = NULL;
+    int ft_len = 0;
+    uint64_t ext_end, backing_off, l1_vm_state_index;
+    uint32_t backing_len;
+    int64_t file_len;
+    bool lazy;
+    int ret;
+
+    if (!file) {
+        return -EINVAL;
+    }
+    s->bs = bs;
+    g_queue_init(&s->queue);
+    s->cluster_cache_offset = -1;
+    bs->filename = g_strdup(file->bs->filename);
+
+    hdr = g_malloc0(HEADER_V3_SIZE);
+    ret = file_pread(bs, 0, hdr, HEADER_V3_SIZE);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not read qcow2 header");
+        return ret;
+    }
+    if (ldl_be(hdr) != QCOW_MAGIC) {
+        error_setg(errp, "Image is not in qcow2 format");
+        return -EINVAL;
+    }
+    s->version = ldl_be(hdr + 4);
+    if (s->version < 2 || s->version > 3) {
+        error_setg(errp, "Unsupported qcow2 version %d", s->version);
+        return -ENOTSUP;
+    }
+    s->cluster_bits = ldl_be(hdr + 20);
+    if (s->cluster_bits < 9 || s->cluster_bits > 21) {
+        error_setg(errp, "Unsupported cluster size: 2^%" PRIu32,
+                   (uint32_t)s->cluster_bits);
+        return -EINVAL;
+    }
+    s->cluster_size = 1U << s->cluster_bits;
+    if (s->version == 2) {
+        s->refcount_order = 4;
+        s->header_length = 72;
+    } else {
+        s->incompatible_features = ldq_be(hdr + 72);
+        s->compatible_features = ldq_be(hdr + 80);
+        s->autoclear_features = ldq_be(hdr + 88);
+        s->refcount_order = ldl_be(hdr + 96);
+        s->header_length = ldl_be(hdr + 100);
+        if (s->header_length < 104) {
+            error_setg(errp, "qcow2 header too short");
+            return -EINVAL;
+        }
+    }
+    if (s->header_length > s->cluster_size) {
+        error_setg(errp, "qcow2 header exceeds cluster size");
+        return -EINVAL;
+    }
+    backing_off = ldq_be(hdr + 8);
+    backing_len = ldl_be(hdr + 16);
+    if (backing_off > s->cluster_size) {
+        error_setg(errp, "Invalid backing file offset");
+        return -EINVAL;
+    }
+    ext_end = backing_off ? backing_off : s->cluster_size;
+
+    /* The whole header cluster, for the extensions */
+    g_free(hdr);
+    hdr = g_malloc0(s->cluster_size);
+    ret = file_pread(bs, 0, hdr, s->cluster_size);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not read qcow2 header");
+        return ret;
+    }
+    if (s->version == 3 && s->header_length >= 105 && hdr[104] != 0 &&
+        !(s->incompatible_features & (UINT64_C(1) << 3))) {
+        error_setg(errp, "compression_type field is non-zero but "
+                   "compression type bit is not set");
+        return -EINVAL;
+    }
+    if (s->incompatible_features & ~QCOW2_INCOMPAT_MASK) {
+        Error *ignored = NULL;
+
+        qcow2_read_extensions(bs, hdr, s->header_length, ext_end,
+                              &feature_table, &ft_len, &ignored);
+        error_free(ignored);
+        report_unsupported_feature(errp, feature_table, ft_len,
+                                   s->incompatible_features &
+                                   ~QCOW2_INCOMPAT_MASK);
+        return -ENOTSUP;
+    }
+    if ((s->incompatible_features & QCOW2_INCOMPAT_CORRUPT) &&
+        (flags & BDRV_O_RDWR)) {
+        error_setg(errp, "qcow2: Image is corrupt; cannot be opened "
+                   "read/write");
+        return -EACCES;
+    }
+    if (s->refcount_order > 6) {
+        error_setg(errp, "Reference count entry width too large; may not "
+                   "exceed 64 bits");
+        return -EINVAL;
+    }
+    if (s->refcount_order != 4) {
+        error_setg(errp, "Unsupported refcount width: %d bits (qomu supports "
+                   "16 bits only)", 1 << s->refcount_order);
+        return -ENOTSUP;
+    }
+    if (ldl_be(hdr + 32)) {
+        error_setg(errp, "Encrypted qcow2 images are not supported");
+        return -ENOTSUP;
+    }
+    s->l2_bits = s->cluster_bits - 3;
+    s->rb_bits = s->cluster_bits - 1;
+    s->csize_shift = 62 - (s->cluster_bits - 8);
+    s->csize_mask = (1ULL << (s->cluster_bits - 8)) - 1;
+    s->cluster_offset_mask = (1ULL << s->csize_shift) - 1;
+    s->size = ldq_be(hdr + 24);
+    if (s->size > (UINT64_C(1) << 62)) {
+        error_setg(errp, "Image is too big");
+        return -EFBIG;
+    }
+
+    s->refcount_table_offset = ldq_be(hdr + 48);
+    s->refcount_table_clusters = ldl_be(hdr + 56);
+    ret = validate_table(s, s->refcount_table_offset,
+                         s->refcount_table_clusters, s->cluster_size,
+                         QCOW_MAX_REFTABLE_SIZE, "Reference count table",
+                         errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!s->refcount_table_clusters) {
+        error_setg(errp, "Image does not contain a reference count table");
+        return -EINVAL;
+    }
+    s->nb_snapshots = ldl_be(hdr + 60);
+    s->snapshots_offset = ldq_be(hdr + 64);
+    if (s->nb_snapshots > QCOW_MAX_SNAPSHOTS) {
+        error_setg(errp, "Too many snapshots");
+        return -EINVAL;
+    }
+    ret = validate_table(s, s->snapshots_offset, s->nb_snapshots, 40,
+                         INT64_MAX, "Snapshot table", errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (s->nb_snapshots && (flags & BDRV_O_RDWR)) {
+        error_setg(errp, "qcow2 images with internal snapshots can only be "
+                   "opened read-only here");
+        return -ENOTSUP;
+    }
+
+    s->l1_size = ldl_be(hdr + HDR_L1_SIZE);
+    s->l1_table_offset = ldq_be(hdr + HDR_L1_OFFSET);
+    if (s->l1_size > QCOW_MAX_L1_SIZE / 8) {
+        error_setg(errp, "Active L1 table too large");
+        return -EFBIG;
+    }
+    l1_vm_state_index = size_to_l1(s->cluster_bits, s->size);
+    if (l1_vm_state_index > INT_MAX) {
+        error_setg(errp, "Image is too big");
+        return -EFBIG;
+    }
+    if (s->l1_size < l1_vm_state_index) {
+        error_setg(errp, "L1 table is too small");
+        return -EINVAL;
+    }
+    ret = validate_table(s, s->l1_table_offset, s->l1_size, 8,
+                         QCOW_MAX_L1_SIZE, "L1 table", errp);
+    if (ret < 0) {
+        return ret;
+    }
+    file_len = bdrv_getlength(file->bs);
+    if (file_len < 0) {
+        error_setg_errno(errp, -file_len, "Could not get the image size");
+        return file_len;
+    }
+    /* Tables must lie inside the file (reads past the end give zeroes,
+     * which would hide a truncated image) */
+    if (s->refcount_table_offset +
+        (uint64_t)s->refcount_table_clusters * s->cluster_size >
+        (uint64_t)file_len) {
+        error_setg(errp, "Reference count table offset invalid");
+        return -EINVAL;
+    }
+    if (s->l1_size && s->l1_table_offset + (uint64_t)s->l1_size * 8 >
+        (uint64_t)file_len) {
+        error_setg(errp, "L1 table offset invalid");
+        return -EINVAL;
+    }
+
+    s->l1_table = g_new0(uint64_t, MAX(s->l1_size, 1));
+    if (s->l1_size) {
+        ret = file_pread(bs, s->l1_table_offset, s->l1_table,
+                         (uint64_t)s->l1_size * 8);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not read L1 table");
+            return ret;
+        }
+        for (uint32_t i = 0; i < s->l1_size; i++) {
+            s->l1_table[i] = GUINT64_FROM_BE(s->l1_table[i]);
+        }
+    }
+    s->refcount_table_size =
+        (uint64_t)s->refcount_table_clusters << (s->cluster_bits - 3);
+    s->refcount_table = g_new0(uint64_t, s->refcount_table_size);
+    ret = file_pread(bs, s->refcount_table_offset, s->refcount_table,
+                     s->refcount_table_size * 8);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not initialize refcount "
+                         "handling");
+        return ret;
+    }
+    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        s->refcount_table[i] = GUINT64_FROM_BE(s->refcount_table[i]);
+    }
+
+    ret = qcow2_read_extensions(bs, hdr, s->header_length, ext_end, NULL,
+                                NULL, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (backing_off) {
+        if (backing_len > MIN(1023, s->cluster_size - backing_off) ||
+            backing_len >= 1024) {
+            error_setg(errp, "Backing file name too long");
+            return -EINVAL;
+        }
+        s->backing_file = g_strndup((char *)hdr + backing_off, backing_len);
+    }
+
+    if (!bopts_take_bool(options, "lazy-refcounts",
+                         !!(s->compatible_features &
+                            QCOW2_COMPAT_LAZY_REFCOUNTS), &lazy, errp)) {
+        return -EINVAL;
+    }
+    if (lazy && s->version < 3) {
+        error_setg(errp, "Lazy refcounts require a qcow2 image with at least "
+                   "qemu 1.1 compatibility level");
+        return -EINVAL;
+    }
+    s->use_lazy_refcounts = lazy;
+    s->dirty_at_open = !!(s->incompatible_features & QCOW2_INCOMPAT_DIRTY);
+
+    cache_init(&s->l2_cache, s->cluster_size <= 65536 ? 16 : 8,
+               QCOW2_OL_ACTIVE_L2, s->cluster_size);
+    cache_init(&s->rb_cache, 4, QCOW2_OL_REFCOUNT_BLOCK, s->cluster_size);
+    s->cluster_data = g_malloc(s->cluster_size);
+
+    ret = qcow2_open_backing(bs, options, errp);
+    if (ret < 0) {
+        return ret;
+    }
+
+    bs->supported_zero_flags = BDRV_REQ_MAY_UNMAP;
+    bs->total_sectors = DIV_ROUND_UP(s->size, BDRV_SECTOR_SIZE);
+
+    /* Autoclear features qomu does not maintain (all of them: bitmaps,
+     * raw external data) are cleared by a writer, as the format
+     * requires; QEMU then ignores the stale extension. */
+    if ((flags & BDRV_O_RDWR) && s->version >= 3 && s->autoclear_features) {
+        uint8_t zero[8] = { 0 };
+
+        ret = file_pwrite(bs, 88, zero, 8);
+        if (ret == 0) {
+            ret = file_flush(bs);
+        }
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not update qcow2 header");
+            return ret;
+        }
+        s->autoclear_features = 0;
+    }
+
+    if ((flags & BDRV_O_RDWR) && s->dirty_at_open) {
+        Qcow2CheckResult res;
+
+        s->repair_refs = NULL;
+        ret = qcow2_check_refcounts(bs, &res, true, true);
+        if (ret == 0 && !res.check_errors && !res.corruptions) {
+            ret = qcow2_mark_clean(bs);
+        }
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not repair dirty image");
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static void qcow2_free_state(BDRVQcow2State *s)
+{
+    if (s->l2_cache.entries) {
+        cache_destroy(&s->l2_cache);
+        cache_destroy(&s->rb_cache);
+    }
+    g_free(s->cluster_data);
+    g_free(s->l1_table);
+    g_free(s->refcount_table);
+    g_free(s->backing_file);
+    g_free(s->backing_fmt);
+    s->cluster_data = NULL;
+    s->l1_table = NULL;
+    s->refcount_table = NULL;
+    s->backing_file = s->backing_fmt = NULL;
+}
+
+static void qcow2_close(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    if (s->l2_cache.entries && !bs->read_only && !s->broken) {
+        if (qcow2_write_caches(bs) == 0 && s->use_lazy_refcounts) {
+            qcow2_mark_clean(bs);
+        }
+    }
+    qcow2_free_state(s);
+}
+
+static int qcow2_open(BlockDriverState *bs, BlockOptions *options, int flags,
+                      Error **errp)
+{
+    int ret = qcow2_do_open(bs, options, flags, errp);
+
+    if (ret < 0) {
+        /* the driver cleans up after itself (nothing was written but a
+         * repair's own updates) */
+        qcow2_free_state(bs->opaque);
+    }
+    return ret;
+}
+
+static int64_t qcow2_getlength(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    return s->size;
+}
+
+static int64_t qcow2_get_allocated_file_size(BlockDriverState *bs)
+{
+    return bdrv_get_allocated_file_size(bs->file->bs);
+}
+
+static void qcow2_refresh_limits(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    bs->bl.request_alignment = 1;
+    bs->bl.pdiscard_alignment = s->cluster_size;
+}
+
+/* --- create -------------------------------------------------------------- */
+
+bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
+                  Error **errp)
+{
+    uint32_t cs = opts->cluster_size ? opts->cluster_size
+                                     : QCOW2_DEFAULT_CLUSTER_SIZE;
+    int version = opts->version ? opts->version : 3;
+    int refcount_bits = opts->refcount_bits ? opts->refcount_bits : 16;
+    uint64_t size = ROUND_UP(opts->size, BDRV_SECTOR_SIZE);
+    int cluster_bits;
+    uint64_t l1_size, l1_clusters, per_rb, t = 1, b = 1, hdr_len, off;
+    g_autofree uint8_t *buf = NULL;
+    uint64_t total_meta;
+    int fd;
+
+    if (cs < QCOW2_MIN_CLUSTER_SIZE || cs > QCOW2_MAX_CLUSTER_SIZE ||
+        (cs & (cs - 1))) {
+        error_setg(errp, "Cluster size must be a power of two between %d and "
+                   "%dk", QCOW2_MIN_CLUSTER_SIZE,
+                   QCOW2_MAX_CLUSTER_SIZE / 1024);
+        return false;
+    }
+    if (version != 2 && version != 3) {
+        error_setg(errp, "Invalid parameter 'version'");
+        return false;
+    }
+    if (version < 3 && opts->lazy_refcounts) {
+        error_setg(errp, "Lazy refcounts only supported with compatibility "
+                   "level 1.1 and above (use version=v3 or greater)");
+        return false;
+    }
+    if (refcount_bits > 64 || (refcount_bits & (refcount_bits - 1))) {
+        error_setg(errp, "Refcount width must be a power of two and may not "
+                   "exceed 64 bits");
+        return false;
+    }
+    if (version < 3 && refcount_bits != 16) {
+        error_setg(errp, "Different refcount widths than 16 bits require "
+                   "compatibility level 1.1 or above (use version=v3 or "
+                   "greater)");
+        return false;
+    }
+    if (refcount_bits != 16) {
+        error_setg(errp, "Refcount width %d is not supported (only 16 bits)",
+                   refcount_bits);
+        return false;
+    }
+    if (opts->backing_fmt && !opts->backing_file) {
+        error_setg(errp, "Backing format cannot be used without backing "
+                   "file");
+        return false;
+    }
+    cluster_bits = ctz32(cs);
+    l1_size = size_to_l1(cluster_bits, size);
+    if (l1_size > QCOW_MAX_L1_SIZE / 8) {
+        error_setg(errp, "Could not resize image: Active L1 table too large");
+        return false;
+    }
+    l1_clusters = DIV_ROUND_UP(l1_size * 8, cs);
+    per_rb = cs / 2;
+    for (;;) {
+        uint64_t nb = DIV_ROUND_UP(1 + t + b + l1_clusters, per_rb);
+        uint64_t nt = DIV_ROUND_UP(nb * 8, cs);
+
+        if (nb == b && nt == t) {
+            break;
+        }
+        b = nb;
+        t = nt;
+    }
+    total_meta = 1 + t + b + l1_clusters;
+    buf = g_malloc0((1 + t + b) * cs);
+
+    /* header */
+    stl_be(buf, QCOW_MAGIC);
+    stl_be(buf + 4, version);
+    stl_be(buf + 20, cluster_bits);
+    stq_be(buf + 24, size);
+    stl_be(buf + 36, l1_size);
+    stq_be(buf + 40, l1_size ? (1 + t + b) * cs : 0);
+    stq_be(buf + 48, cs);
+    stl_be(buf + 56, t);
+    hdr_len = 72;
+    if (version >= 3) {
+        stq_be(buf + 80, opts->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS
+                                              : 0);
+        stl_be(buf + 96, 4);
+        stl_be(buf + 100, HEADER_V3_SIZE);
+        hdr_len = HEADER_V3_SIZE;
+    }
+    off = hdr_len;
+    if (opts->backing_fmt) {
+        size_t len = strlen(opts->backing_fmt);
+
+        if (len >= 16) {
+            error_setg(errp, "Backing format name too long");
+            return false;
+        }
+        stl_be(buf + off, QCOW2_EXT_MAGIC_BACKING_FORMAT);
+        stl_be(buf + off + 4, len);
+        memcpy(buf + off + 8, opts->backing_fmt, len);
+        off += 8 + ROUND_UP(len, 8);
+    }
+    if (version >= 3) {
+        static const struct { uint8_t type, bit; const char *name; } ft[] = {
+            { 0, 0, "dirty bit" }, { 0, 1, "corrupt bit" },
+            { 0, 2, "external data file" }, { 0, 3, "compression type" },
+            { 0, 4, "extended L2 entries" }, { 1, 0, "lazy refcounts" },
+            { 2, 0, "bitmaps" }, { 2, 1, "raw external data" },
+        };
+
+        if (cs <= 4096) {
+            /* QEMU 7.2 writes no feature table with small clusters, to
+             * leave room for the rest of the header */
+        } else {
+            stl_be(buf + off, QCOW2_EXT_MAGIC_FEATURE_TABLE);
+            stl_be(buf + off + 4, 48 * G_N_ELEMENTS(ft));
+            off += 8;
+            for (size_t i = 0; i < G_N_ELEMENTS(ft); i++) {
+                buf[off] = ft[i].type;
+                buf[off + 1] = ft[i].bit;
+                strncpy((char *)buf + off + 2, ft[i].name, 46);
+                off += 48;
+            }
+        }
+    }
+    off += 8;   /* end of extensions */
+    if (opts->backing_file) {
+        size_t len = strlen(opts->backing_file);
+
+        if (len > 1023 || off + len > cs) {
+            error_setg(errp, "Backing file name too long");
+            return false;
+        }
+        memcpy(buf + off, opts->backing_file, len);
+        stq_be(buf + 8, off);
+        stl_be(buf + 16, len);
+    }
+    /* refcount table and blocks */
+    for (uint64_t i = 0; i < b; i++) {
+        stq_be(buf + cs + 8 * i, (1 + t + i) * cs);
+    }
+    for (uint64_t c = 0; c < total_meta; c++) {
+        stw_be(buf + (1 + t) * cs + 2 * c, 1);
+    }
+
+    fd = open(filename, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not create '%s'", filename);
+        return false;
+    }
+    if (pwrite(fd, buf, (1 + t + b) * cs, 0) != (ssize_t)((1 + t + b) * cs) ||
+        (l1_size && ftruncate(fd, (1 + t + b) * cs + l1_size * 8) < 0)) {
+        error_setg_errno(errp, errno ? errno : EIO, "Could not write qcow2 "
+                         "header");
+        close(fd);
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+static BlockDriver bdrv_qcow2 = {
+    .format_name = QCOW2_FORMAT_NAME,
+    .instance_size = sizeof(BDRVQcow2State),
+    .bdrv_probe = qcow2_probe,
+    .bdrv_open = qcow2_open,
+    .bdrv_close = qcow2_close,
+    .bdrv_getlength = qcow2_getlength,
+    .bdrv_get_allocated_file_size = qcow2_get_allocated_file_size,
+    .bdrv_refresh_limits = qcow2_refresh_limits,
+    .bdrv_preadv = qcow2_preadv,
+    .bdrv_pwritev = qcow2_pwritev,
+    .bdrv_flush_to_disk = qcow2_flush_to_disk,
+    .bdrv_pdiscard = qcow2_pdiscard,
+    .bdrv_pwrite_zeroes = qcow2_pwrite_zeroes,
+};
+
+static void bdrv_qcow2_init(void)
+{
+    bdrv_register(&bdrv_qcow2);
+}
+
+block_init(bdrv_qcow2_init)
