@@ -76,6 +76,17 @@ qomu/fio; "goal" (issue #8): qomu ahead of QEMU on each op's figure of
 merit (IOPS for the random ops, MB/s for seqread; "~ok" within the
 spread), and qomu at least 0.8 of fio's IOPS on randread ("floor ok").
 
+The qcow2 section (-x qcow2; in the default run; issue #9): the IDE guest
+above on a qcow2 image made by Debian's qemu-img (default 64 KiB
+clusters, the raw image's virtual size), -drive
+file=IMG,format=qcow2,if=ide,CONFIG for each CONFIG: op=write on a fresh
+`qemu-img create -f qcow2` image (the first write to each cluster
+allocates it), op=read on an image allocated beforehand (`qemu-img
+convert -O qcow2` of the raw random-data image, copied for every run and
+VMM).  Every image passes `qemu-img check` after its run (else the bench
+fails); the table says how much of each image the write runs allocated.
+fio on the raw image is printed as a reference, not a floor.
+
 Exits 77 (skipped) without /dev/kvm or QEMU, or when qomu has no
 piix3-ide (or virtio-blk-pci) yet (QEMU and fio are then still measured and printed); 1 if a
 run fails.
@@ -518,6 +529,135 @@ class VirtioBench:
                       f"{spread * 100:5.0f}%  {', '.join(goal)}")
 
 
+# --- the qcow2 section --------------------------------------------------
+
+QCOW2_OPS = ("write", "read")
+QCOW2_FIGURES = ("iops", "best", "p50", "p99")
+
+
+class Qcow2Bench(Bench):
+    """tests/guest/disk-bench.elf on the IDE disk as above, but on a qcow2
+    image (Debian's qemu-img, default 64 KiB clusters, same virtual size
+    as the raw image): op=write on a fresh image (every first write to a
+    cluster allocates it: refcount, data, L2 entry; a new L2 table every
+    512 MiB of guest space), op=read on a fully allocated one (qemu-img
+    convert -O qcow2 of the raw random-data image).  Each VMM gets its own
+    copy, new for every run; every image is checked with qemu-img check
+    afterwards.  fio on the raw image is a reference line, not a floor:
+    it has no metadata to look up or write."""
+
+    def __init__(self, args, tsc_khz):
+        super().__init__(args, tsc_khz)
+        self.dir = os.path.join(os.path.dirname(args.image), "qcow2")
+        self.template = os.path.join(self.dir,
+                                     f"allocated-{args.size}M.qcow2")
+        self.cur = None             # the image of the running guest
+        self.alloc = {}             # (config, op, vmm) -> [% allocated]
+
+    def prepare(self):
+        os.makedirs(self.dir, exist_ok=True)
+        # made once per size: the raw image's data change with every fio
+        # write, but any random data will do
+        if not os.path.exists(self.template):
+            print(f"bench/disk: creating {self.template}: qemu-img convert "
+                  f"-O qcow2 of {self.a.image}", file=sys.stderr)
+            qemu_img(["convert", "-f", "raw", "-O", "qcow2", self.a.image,
+                      self.template + ".tmp"])
+            os.replace(self.template + ".tmp", self.template)
+        self.check(self.template)
+
+    def check(self, path):
+        """qemu-img check: fails the bench on any error or leak; returns
+        the percentage of the image's clusters allocated.  (QEMU exits
+        from isa-debug-exit without closing its block nodes: what its
+        qcow2 caches held, L2 and refcount updates, never reaches the
+        file, so its write images are clean but read as unallocated.)"""
+        out = qemu_img(["check", "-f", "qcow2", "--output=json", path])
+        r = json.loads(out)
+        total = r.get("total-clusters") or 0
+        return 100.0 * r.get("allocated-clusters", 0) / total if total \
+            else None
+
+    def vmm_argv(self, vmm, config, op, seed):
+        argv = super().vmm_argv(vmm, config, op, seed)
+        i = argv.index("-drive") + 1
+        argv[i] = f"file={self.cur},format=qcow2,if=ide,{config}"
+        return argv
+
+    def run_one(self, vmm, config, op, rep):
+        start = time.monotonic()
+        if vmm == "fio":
+            # the reference: fio on the raw image
+            if "writeback" in config:
+                warm_page_cache(self.a.image)
+            fig = self.run_fio(config, op)
+        else:
+            self.cur = os.path.join(self.dir, f"{vmm}-{op}.qcow2")
+            if os.path.exists(self.cur):
+                os.unlink(self.cur)
+            if op == "write":
+                qemu_img(["create", "-q", "-f", "qcow2", self.cur,
+                          f"{self.a.size}M"])
+            else:
+                shutil.copyfile(self.template, self.cur)
+            if "writeback" in config:
+                warm_page_cache(self.cur)
+            fig = self.run_guest(vmm, config, op, rep + 1)
+            pct = self.check(self.cur)
+            if pct is not None:
+                self.alloc.setdefault((config, op, vmm), []).append(pct)
+        self.record(config, op, vmm, fig)
+        return time.monotonic() - start
+
+    def print_tables(self):
+        a = self.a
+        med = statistics.median
+        print(f"\nqcow2 (qemu-img create -f qcow2, {a.size} MiB, 64 KiB "
+              f"clusters): {a.reps} runs of {a.seconds} s each, the median "
+              f"(best 100 ms batch: of all the runs)\n"
+              f"  write: a fresh image (allocating writes); read: an image "
+              f"allocated beforehand (qemu-img convert)\n"
+              f"  fio: on the raw image, a reference (no qcow2 metadata), "
+              f"not a floor; every image passed qemu-img check")
+        for config in a.configs:
+            print(f"\n-drive file=IMG,format=qcow2,if=ide,{config}")
+            print(f"  {'op':6} {'figure':18} {'qomu':>9} {'QEMU':>9} "
+                  f"{'fio raw':>9} {'qomu/QEMU':>9} {'spread':>6}")
+            for op in QCOW2_OPS:
+                r = self.results.get((config, op), {})
+                for n, f in enumerate(QCOW2_FIGURES):
+                    vals = {v: r.get(v, {}).get(f) for v in VMMS}
+                    agg = max if f == "best" else med
+                    m = {v: agg(x) if x else None for v, x in vals.items()}
+                    if not any(m.values()):
+                        continue
+                    cols = " ".join(f"{'-':>9}" if m[v] is None else
+                                    f"{m[v]:9.0f}" if f in ("iops", "best")
+                                    else f"{m[v]:9.1f}" for v in VMMS)
+                    q, e = m["qomu"], m["QEMU"]
+                    spread = max(((max(x) - min(x)) / med(x)
+                                  for x in (vals["qomu"], vals["QEMU"]) if x),
+                                 default=0)
+                    ratio = f"{q / e:9.3f}" if q and e else f"{'-':>9}"
+                    print(f"  {op if n == 0 else '':6} {FIGURE_NAMES[f]:18} "
+                          f"{cols} {ratio} {spread * 100:5.0f}%")
+                pcts = {v: self.alloc.get((config, op, v)) for v in VMMS}
+                if any(pcts.values()):
+                    cols = " ".join(f"{med(x):8.1f}%" if x else f"{'-':>9}"
+                                    for x in pcts.values())
+                    print(f"  {'':6} {'allocated after':18} {cols}")
+
+
+def qemu_img(args, ok=(0,)):
+    argv = ["qemu-img"] + args
+    p = subprocess.run(argv, capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=600)
+    if p.returncode not in ok:
+        fail(f"qemu-img failed ({p.returncode}): {' '.join(argv)}\n"
+             f"{p.stdout}{p.stderr}")
+    return p.stdout
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     top = os.path.dirname(here)
@@ -548,9 +688,10 @@ def main():
                    help="image size in MiB (default 256)")
     p.add_argument("-g", "--guest", help="the guest ELF (default "
                    "BUILD/tests/guest/disk-bench.elf)")
-    p.add_argument("-x", "--sections", default="ide,virtio",
-                   help="ide,virtio (default both): the IDE disk at queue "
-                        "depth 1, virtio-blk-pci at queue depth 32")
+    p.add_argument("-x", "--sections", default="ide,virtio,qcow2",
+                   help="ide,virtio,qcow2 (default all): the IDE disk at "
+                        "queue depth 1, virtio-blk-pci at queue depth 32, "
+                        "the IDE disk on a qcow2 image")
     p.add_argument("-v", "--vops", default="randread,randwrite,seqread",
                    help="the virtio section's ops (default "
                         "randread,randwrite,seqread)")
@@ -576,8 +717,8 @@ def main():
         if o not in VIRTIO_OPS:
             p.error(f"virtio op {o}: expected one of {', '.join(VIRTIO_OPS)}")
     for x in a.sections:
-        if x not in ("ide", "virtio"):
-            p.error(f"section {x}: expected ide or virtio")
+        if x not in ("ide", "virtio", "qcow2"):
+            p.error(f"section {x}: expected ide, virtio or qcow2")
     a.configs = [c for c in a.configs.split(";") if c]
     for o in a.ops:
         if o not in FIO_RW:
@@ -592,7 +733,8 @@ def main():
     if not shutil.which(a.qemu):
         skip(f"{a.qemu} not found (apt-get install qemu-system-x86)")
     tsc_khz = kvm_tsc_khz()
-    for section, guest in (("ide", a.guest), ("virtio", a.vguest)):
+    for section, guest in (("ide", a.guest), ("virtio", a.vguest),
+                           ("qcow2", a.guest)):
         if section in a.sections and not os.access(guest, os.R_OK):
             fail(f"{guest}: not built (make guests)")
     if not os.access(a.qomu, os.X_OK):
@@ -600,7 +742,8 @@ def main():
     vmms = ["qomu", "QEMU", "fio"]
     vvmms = ["qomu", "QEMU", "fio"]
     missing = []
-    qomu_missing = "ide" in a.sections and not qomu_has_ide(a.qomu)
+    qomu_missing = ("ide" in a.sections or "qcow2" in a.sections) and \
+        not qomu_has_ide(a.qomu)
     if qomu_missing:
         print(f"bench/disk: {a.qomu} has no piix3-ide yet: measuring QEMU "
               "and fio only", file=sys.stderr)
@@ -654,10 +797,30 @@ def main():
                 print(f" {vmm} {op} {t:.1f}s", end="", file=sys.stderr,
                       flush=True)
         print(file=sys.stderr)
+    qb = Qcow2Bench(a, tsc_khz)
+    if "qcow2" in a.sections:
+        if not shutil.which("qemu-img"):
+            fail("no qemu-img (apt-get install qemu-utils)")
+        qb.prepare()
+    for rep in range(a.reps if "qcow2" in a.sections else 0):
+        print(f"bench/disk: qcow2 run {rep + 1}/{a.reps}:", end="",
+              file=sys.stderr, flush=True)
+        for config in a.configs:
+            for op in QCOW2_OPS:
+                # QEMU first in the first repetition (the reference output)
+                order = vmms[vmms.index("QEMU"):] + vmms[:vmms.index("QEMU")]
+                k = rep % len(order)
+                for vmm in order[k:] + order[:k]:
+                    t = qb.run_one(vmm, config, op, rep)
+                    print(f" {vmm} {op} {t:.1f}s", end="", file=sys.stderr,
+                          flush=True)
+        print(file=sys.stderr)
     if "ide" in a.sections:
         b.print_tables()
     if "virtio" in a.sections:
         vb.print_table()
+    if "qcow2" in a.sections:
+        qb.print_tables()
     if missing:
         skip(f"qomu has no {' or '.join(missing)} yet (QEMU and fio above)")
     return 0

@@ -1665,7 +1665,14 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
     nb_file = size_to_clusters(s, file_len);
     cs.limit = nb_file + (UINT64_C(64) << 20 >> s->cluster_bits) + 1024;
     cs.nb = MAX(nb_file, 1);
-    cs.refs = g_new0(uint16_t, cs.nb);
+    /* A corrupt image can make the file huge (sparse): fail the check as
+     * QEMU's g_try_new0 does rather than abort on the allocation. */
+    cs.refs = cs.nb <= SIZE_MAX / sizeof(uint16_t) ?
+              g_try_new0(uint16_t, cs.nb) : NULL;
+    if (!cs.refs) {
+        res->check_errors++;
+        return -ENOMEM;
+    }
     res->total_clusters = size_to_clusters(s, s->size);
 
     inc_refs(s, &cs, 0, s->cluster_size);

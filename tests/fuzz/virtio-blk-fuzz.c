@@ -75,17 +75,23 @@ static uint8_t in8(Input *in)
 
 static uint16_t in16(Input *in)
 {
-    return in8(in) | (uint16_t)in8(in) << 8;
+    uint16_t lo = in8(in);          /* sequenced: low byte first */
+
+    return lo | (uint16_t)in8(in) << 8;
 }
 
 static uint32_t in32(Input *in)
 {
-    return in16(in) | (uint32_t)in16(in) << 16;
+    uint32_t lo = in16(in);
+
+    return lo | (uint32_t)in16(in) << 16;
 }
 
 static uint64_t in64(Input *in)
 {
-    return in32(in) | (uint64_t)in32(in) << 32;
+    uint64_t lo = in32(in);
+
+    return lo | (uint64_t)in32(in) << 32;
 }
 
 static DeviceState *proxy;
