@@ -51,47 +51,12 @@
 
 #include <fcntl.h>
 #include <sys/vfs.h>
+#include "fuzz-input.h"
 
 #define NBASE       4
 #define MAX_PATCHES 32
 #define MAX_OPS     32
 #define MAX_LEN     (256 * 1024)
-
-typedef struct Input {
-    const uint8_t *p;
-    size_t left;
-} Input;
-
-static uint8_t in8(Input *in)
-{
-    if (!in->left) {
-        return 0;
-    }
-    in->left--;
-    return *in->p++;
-}
-
-/* (sequenced: the order of the bytes must not depend on the compiler) */
-static uint16_t in16(Input *in)
-{
-    uint16_t lo = in8(in);
-
-    return lo | (uint16_t)in8(in) << 8;
-}
-
-static uint32_t in32(Input *in)
-{
-    uint32_t lo = in16(in);
-
-    return lo | (uint32_t)in16(in) << 16;
-}
-
-static uint64_t in64(Input *in)
-{
-    uint64_t lo = in32(in);
-
-    return lo | (uint64_t)in32(in) << 32;
-}
 
 typedef struct Region {
     uint64_t start, size;

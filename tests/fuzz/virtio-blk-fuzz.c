@@ -47,6 +47,7 @@
 
 #include <fcntl.h>
 #include <sys/vfs.h>
+#include "fuzz-input.h"
 
 #define F_DESC      0x1000
 #define F_AVAIL     0x2000
@@ -58,41 +59,6 @@
 #define RAM_SIZE    0x20000
 #define DISK        (128 * 1024)
 #define DISK_SECTORS (DISK / 512)
-
-typedef struct Input {
-    const uint8_t *p;
-    size_t left;
-} Input;
-
-static uint8_t in8(Input *in)
-{
-    if (!in->left) {
-        return 0;
-    }
-    in->left--;
-    return *in->p++;
-}
-
-static uint16_t in16(Input *in)
-{
-    uint16_t lo = in8(in);          /* sequenced: low byte first */
-
-    return lo | (uint16_t)in8(in) << 8;
-}
-
-static uint32_t in32(Input *in)
-{
-    uint32_t lo = in16(in);
-
-    return lo | (uint32_t)in16(in) << 16;
-}
-
-static uint64_t in64(Input *in)
-{
-    uint64_t lo = in32(in);
-
-    return lo | (uint64_t)in32(in) << 32;
-}
 
 static DeviceState *proxy;
 static VirtIODevice *vdev;
