@@ -1155,6 +1155,24 @@ fail:
 
 /* --- snapshot=on --------------------------------------------------------- */
 
+/* QEMU's get_tmp_filename(): a new empty file in $TMPDIR (or /var/tmp),
+ * its name returned (g_free), or NULL with @errp set. */
+static char *bdrv_get_tmp_filename(Error **errp)
+{
+    const char *tmpdir = g_getenv("TMPDIR") ? g_getenv("TMPDIR")
+                                            : "/var/tmp";
+    char *path = g_strdup_printf("%s/vl.XXXXXX", tmpdir);
+    int fd = mkstemp(path);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not get temporary filename");
+        g_free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
 /*
  * QEMU's bdrv_append_temp_snapshot(): an empty qcow2 image of @bs's size
  * in a temporary file (unlinked at once), opened cache=unsafe with no
@@ -1163,25 +1181,20 @@ fail:
 static BlockDriverState *bdrv_append_temp_qcow2(BlockDriverState *bs,
                                                 int flags, Error **errp)
 {
-    const char *tmpdir = g_getenv("TMPDIR") ? g_getenv("TMPDIR")
-                                            : "/var/tmp";
-    g_autofree char *path = g_strdup_printf("%s/vl.XXXXXX", tmpdir);
     int64_t total_size = bdrv_getlength(bs);
     Qcow2CreateOptions copts = { 0 };
+    g_autofree char *path = NULL;
     BlockDriverState *overlay;
     BlockOptions *opts;
-    int fd;
 
     if (total_size < 0) {
         error_setg_errno(errp, -total_size, "Could not get image size");
         return NULL;
     }
-    fd = mkstemp(path);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "Could not get temporary filename");
+    path = bdrv_get_tmp_filename(errp);
+    if (!path) {
         return NULL;
     }
-    close(fd);
     copts.size = total_size & ~(BDRV_SECTOR_SIZE - 1);
     if (!qcow2_create(path, &copts, errp)) {
         unlink(path);
@@ -1219,19 +1232,13 @@ static BlockDriverState *bdrv_append_temp_qcow2(BlockDriverState *bs,
 static BlockDriverState *bdrv_append_temp_overlay(BlockDriverState *bs,
                                                   int flags, Error **errp)
 {
-    /* QEMU's get_tmp_filename() */
-    const char *tmpdir = g_getenv("TMPDIR") ? g_getenv("TMPDIR")
-                                            : "/var/tmp";
-    g_autofree char *path = g_strdup_printf("%s/vl.XXXXXX", tmpdir);
+    g_autofree char *path = bdrv_get_tmp_filename(errp);
     BlockDriverState *overlay;
     BlockOptions *opts;
-    int fd = mkstemp(path);
 
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "Could not get temporary filename");
+    if (!path) {
         return NULL;
     }
-    close(fd);
     /* A temporary file never needs flushing (QEMU's
      * bdrv_temp_snapshot_options: cache=unsafe); without O_DIRECT
      * aio=native would be refused, so the overlay uses the pool. */
