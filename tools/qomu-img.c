@@ -83,6 +83,28 @@ static void G_GNUC_NORETURN help(void)
     exit(EXIT_SUCCESS);
 }
 
+/*
+ * getopt_long with what every command does alike (qemu-img.c's loops):
+ * a missing argument or an unknown option ends the program with
+ * qemu-img's message, -h/--help prints the help.  Returns the option, or
+ * -1 after the last one.
+ */
+static int img_getopt(int argc, char **argv, const char *shortopts,
+                      const struct option *longopts)
+{
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+    switch (c) {
+    case ':':
+        error_exit("missing argument for option '%s'", argv[optind - 1]);
+    case '?':
+        error_exit("unrecognized option '%s'", argv[optind - 1]);
+    case 'h':
+        help();
+    }
+    return c;
+}
+
 /* --- JSON and dumps in QEMU's QDict order -------------------------------- */
 
 /*
@@ -493,19 +515,8 @@ static int img_create(int argc, char **argv)
     Error *err = NULL;
     int c, ret = EXIT_FAILURE;
 
-    for (;;) {
-        c = getopt_long(argc, argv, ":F:b:f:ho:qu", long_options, NULL);
-        if (c == -1) {
-            break;
-        }
+    while ((c = img_getopt(argc, argv, ":F:b:f:ho:qu", long_options)) != -1) {
         switch (c) {
-        case ':':
-            error_exit("argument for option '%s' is missing",
-                       argv[optind - 1]);
-        case '?':
-            error_exit("unrecognized option '%s'", argv[optind - 1]);
-        case 'h':
-            help();
         case 'F':
             g_free(o.backing_fmt);
             o.backing_fmt = g_strdup(optarg);
@@ -861,19 +872,8 @@ static int img_info(int argc, char **argv)
     GString *out;
     int c;
 
-    for (;;) {
-        c = getopt_long(argc, argv, ":f:hU", long_options, NULL);
-        if (c == -1) {
-            break;
-        }
+    while ((c = img_getopt(argc, argv, ":f:hU", long_options)) != -1) {
         switch (c) {
-        case ':':
-            error_exit("argument for option '%s' is missing",
-                       argv[optind - 1]);
-        case '?':
-            error_exit("unrecognized option '%s'", argv[optind - 1]);
-        case 'h':
-            help();
         case 'f':
             fmt = optarg;
             break;
@@ -993,19 +993,8 @@ static int img_check(int argc, char **argv)
     Error *err = NULL;
     int c, ret;
 
-    for (;;) {
-        c = getopt_long(argc, argv, ":hf:r:T:qU", long_options, NULL);
-        if (c == -1) {
-            break;
-        }
+    while ((c = img_getopt(argc, argv, ":hf:r:T:qU", long_options)) != -1) {
         switch (c) {
-        case ':':
-            error_exit("argument for option '%s' is missing",
-                       argv[optind - 1]);
-        case '?':
-            error_exit("unrecognized option '%s'", argv[optind - 1]);
-        case 'h':
-            help();
         case 'f':
             fmt = optarg;
             break;
@@ -1103,19 +1092,8 @@ static int img_convert(int argc, char **argv)
     int64_t len;
     int c, ret = EXIT_FAILURE;
 
-    for (;;) {
-        c = getopt_long(argc, argv, ":hf:O:o:pqUn", long_options, NULL);
-        if (c == -1) {
-            break;
-        }
+    while ((c = img_getopt(argc, argv, ":hf:O:o:pqUn", long_options)) != -1) {
         switch (c) {
-        case ':':
-            error_exit("argument for option '%s' is missing",
-                       argv[optind - 1]);
-        case '?':
-            error_exit("unrecognized option '%s'", argv[optind - 1]);
-        case 'h':
-            help();
         case 'f':
             fmt = optarg;
             break;

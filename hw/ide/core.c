@@ -1075,6 +1075,19 @@ static void ide_clear_hob(IDEBus *bus)
     bus->cmd &= ~(IDE_CTRL_HOB);
 }
 
+/*
+ * Both devices latch every command-block write (they share the bus); the
+ * value the register held becomes its high-order byte (HOB) for LBA48.
+ */
+#define IDE_LATCH(bus, reg, val)                                \
+    do {                                                        \
+        ide_clear_hob(bus);                                     \
+        for (int i_ = 0; i_ < 2; i_++) {                        \
+            (bus)->ifs[i_].hob_##reg = (bus)->ifs[i_].reg;      \
+            (bus)->ifs[i_].reg = (val);                         \
+        }                                                       \
+    } while (0)
+
 void ide_ioport_write(void *opaque, uint32_t addr, uint32_t val)
 {
     IDEBus *bus = opaque;
@@ -1095,39 +1108,19 @@ void ide_ioport_write(void *opaque, uint32_t addr, uint32_t val)
     case 0:
         break;
     case ATA_IOPORT_WR_FEATURES:
-        ide_clear_hob(bus);
-        bus->ifs[0].hob_feature = bus->ifs[0].feature;
-        bus->ifs[1].hob_feature = bus->ifs[1].feature;
-        bus->ifs[0].feature = val;
-        bus->ifs[1].feature = val;
+        IDE_LATCH(bus, feature, val);
         break;
     case ATA_IOPORT_WR_SECTOR_COUNT:
-        ide_clear_hob(bus);
-        bus->ifs[0].hob_nsector = bus->ifs[0].nsector;
-        bus->ifs[1].hob_nsector = bus->ifs[1].nsector;
-        bus->ifs[0].nsector = val;
-        bus->ifs[1].nsector = val;
+        IDE_LATCH(bus, nsector, val);
         break;
     case ATA_IOPORT_WR_SECTOR_NUMBER:
-        ide_clear_hob(bus);
-        bus->ifs[0].hob_sector = bus->ifs[0].sector;
-        bus->ifs[1].hob_sector = bus->ifs[1].sector;
-        bus->ifs[0].sector = val;
-        bus->ifs[1].sector = val;
+        IDE_LATCH(bus, sector, val);
         break;
     case ATA_IOPORT_WR_CYLINDER_LOW:
-        ide_clear_hob(bus);
-        bus->ifs[0].hob_lcyl = bus->ifs[0].lcyl;
-        bus->ifs[1].hob_lcyl = bus->ifs[1].lcyl;
-        bus->ifs[0].lcyl = val;
-        bus->ifs[1].lcyl = val;
+        IDE_LATCH(bus, lcyl, val);
         break;
     case ATA_IOPORT_WR_CYLINDER_HIGH:
-        ide_clear_hob(bus);
-        bus->ifs[0].hob_hcyl = bus->ifs[0].hcyl;
-        bus->ifs[1].hob_hcyl = bus->ifs[1].hcyl;
-        bus->ifs[0].hcyl = val;
-        bus->ifs[1].hcyl = val;
+        IDE_LATCH(bus, hcyl, val);
         break;
     case ATA_IOPORT_WR_DEVICE_HEAD:
         ide_clear_hob(bus);

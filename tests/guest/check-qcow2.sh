@@ -181,7 +181,7 @@ same() {    # same LABEL CMD...: qomu-img and qemu-img print the same
     shift
     "$img" "$@" > a.out 2> a.err; local ra=$?
     qemu-img "$@" > b.out 2> b.err; local rb=$?
-    sed -i 's/^qomu-img:/qemu-img:/' a.err
+    sed -i 's/qomu-img/qemu-img/g' a.err     # the program's own name
     if [[ $ra != "$rb" ]]; then
         result "$label" "exit $ra, qemu-img $rb" a.out a.err b.out b.err
     elif ! cmp -s a.out b.out || ! cmp -s a.err b.err; then
@@ -198,6 +198,12 @@ same "create qcow2 -o cluster_size=4k,lazy_refcounts=on: same output" \
 same "create without size: same error" create -f qcow2 c3.qcow2
 same "create with a bad size: same error" create c3.raw 12Q
 same "create without -F: same error" create -f qcow2 -b c1.qcow2 c3.qcow2
+same "create -f without its argument: same error" create -f
+same "an unknown option: same error" convert -X a b
+same "info without a file: same error" info
+same "check -r with a bad mode: same error" check -r some c1.qcow2
+same "an unknown command: same error" frobnicate c1.qcow2
+same "no command: same error"
 qemu-img create -q -f qcow2 -b c1.qcow2 -F qcow2 back.qcow2
 "$img" create -q -f qcow2 -b c1.qcow2 -F qcow2 back2.qcow2
 expect_raw data.raw 8M 0 100 0x77 5000 300 0x88
