@@ -578,7 +578,7 @@ static void zero_driver_done(void *opaque, int ret)
 {
     BdrvZeroReq *req = opaque;
 
-    if (ret == -ENOTSUP) {
+    if (ret == -ENOTSUP && !(req->flags & BDRV_REQ_NO_FALLBACK)) {
         req->fallback_done = 0;
         zero_fallback_next(req);
         return;
@@ -596,6 +596,8 @@ static void zero_middle_issue(BdrvTrackedRequest *tr)
                                     req->flags & (bs->supported_zero_flags |
                                                   BDRV_REQ_MAY_UNMAP),
                                     zero_driver_done, req);
+    } else if (req->flags & BDRV_REQ_NO_FALLBACK) {
+        zero_middle_written(req, -ENOTSUP);
     } else {
         req->fallback_done = 0;
         zero_fallback_next(req);
@@ -629,6 +631,10 @@ static void zero_next_piece(BdrvZeroReq *req)
     } else {
         req->piece_bytes = req->bytes;      /* the unaligned tail */
     }
+    if (req->flags & BDRV_REQ_NO_FALLBACK) {
+        zero_finish(req, -ENOTSUP);         /* only zero buffers would do */
+        return;
+    }
     zero_buffer(req, req->piece_bytes);
     qemu_iovec_init_buf(&req->zero_qiov, req->zero_buf, req->piece_bytes);
     bdrv_pwritev_common(bs, req->piece_offset, req->piece_bytes,
@@ -654,6 +660,7 @@ void bdrv_aio_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
     /* May-unmap only where discards are allowed (QEMU) */
     req->flags = flags & ((bs->open_flags & BDRV_O_UNMAP) ?
                           (BDRV_REQ_FUA | BDRV_REQ_MAY_UNMAP) : BDRV_REQ_FUA);
+    req->flags |= flags & BDRV_REQ_NO_FALLBACK;
     req->cb = cb;
     req->opaque = opaque;
     bs->in_flight++;

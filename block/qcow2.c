@@ -42,6 +42,7 @@
 #define L1E_OFFSET_MASK UINT64_C(0x00fffffffffffe00)
 #define L2E_OFFSET_MASK UINT64_C(0x00fffffffffffe00)
 #define L1E_RESERVED_MASK UINT64_C(0x7f000000000001ff)
+#define L2E_STD_RESERVED_MASK UINT64_C(0x3f000000000001fe)
 #define REFT_OFFSET_MASK UINT64_C(0xfffffffffffffe00)
 
 #define QCOW2_INCOMPAT_DIRTY   (UINT64_C(1) << 0)
@@ -132,7 +133,7 @@ typedef struct BDRVQcow2State {
     uint64_t incompatible_features;
     uint64_t compatible_features;
     uint64_t autoclear_features;
-    int refcount_order;
+    uint32_t refcount_order;     /* as in the header: unsigned */
 
     uint64_t l1_table_offset;
     uint32_t l1_size;
@@ -140,6 +141,10 @@ typedef struct BDRVQcow2State {
     uint64_t refcount_table_offset;
     uint32_t refcount_table_clusters;
     uint64_t refcount_table_size;   /* entries */
+    /* Entries from this one on are all zero (QEMU's
+     * max_refcount_table_index + 1): bounds the overlap check's loop.
+     * Raise it wherever an entry is set. */
+    uint64_t refcount_table_used;
     uint64_t *refcount_table;   /* host order */
     uint64_t snapshots_offset;
     uint32_t nb_snapshots;
@@ -268,6 +273,40 @@ static int file_pwrite(BlockDriverState *bs, uint64_t off, const void *buf,
     return ret;
 }
 
+/* Vectored write of @qiov at @off (the data path: no bounce copy). */
+static int file_pwritev(BlockDriverState *bs, uint64_t off,
+                        QEMUIOVector *qiov)
+{
+    BlockDriverState *file = bs->file->bs;
+    BdrvSyncOp op = { 0 };
+    int ret;
+
+    bdrv_aio_pwritev(file, off, qiov->size, qiov, 0, bdrv_sync_op_done, &op);
+    ret = bdrv_sync_op_wait(file->aio_context, &op);
+    if (ret == 0 && qcow2_debug_write_hook) {
+        qcow2_debug_write_hook(bs);
+    }
+    return ret;
+}
+
+/* Zeroes at [@off, @off + @len) of the file the cheap way (fallocate),
+ * or -ENOTSUP: QEMU's bdrv_co_pwrite_zeroes(BDRV_REQ_NO_FALLBACK). */
+static int file_zero_no_fallback(BlockDriverState *bs, uint64_t off,
+                                 uint64_t len)
+{
+    BlockDriverState *file = bs->file->bs;
+    BdrvSyncOp op = { 0 };
+    int ret;
+
+    bdrv_aio_pwrite_zeroes(file, off, len, BDRV_REQ_NO_FALLBACK,
+                           bdrv_sync_op_done, &op);
+    ret = bdrv_sync_op_wait(file->aio_context, &op);
+    if (ret == 0 && qcow2_debug_write_hook) {
+        qcow2_debug_write_hook(bs);
+    }
+    return ret;
+}
+
 static int file_flush(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -307,6 +346,8 @@ qcow2_signal_corruption(BlockDriverState *bs, bool fatal, const char *fmt,
     g_autofree char *message = NULL;
     va_list ap;
 
+    /* QEMU: only a writable node is marked corrupt and stopped */
+    fatal = fatal && !bs->read_only;
     if (s->signaled_corruption &&
         (!fatal || (s->incompatible_features & QCOW2_INCOMPAT_CORRUPT))) {
         return;
@@ -377,7 +418,7 @@ static int qcow2_check_metadata_overlap(BlockDriverState *bs, int ign,
         }
     }
     if (!(ign & QCOW2_OL_REFCOUNT_BLOCK) && s->refcount_table) {
-        for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        for (uint64_t i = 0; i < s->refcount_table_used; i++) {
             uint64_t rb = s->refcount_table[i] & REFT_OFFSET_MASK;
 
             if (rb && ranges_overlap(offset, size, rb, cs)) {
@@ -725,6 +766,9 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t index)
     s->refcount_table = g_new0(uint64_t, tc * cs / 8);
     for (uint64_t i = 0; i < tc * cs / 8; i++) {
         s->refcount_table[i] = GUINT64_FROM_BE(table[i]);
+        if (s->refcount_table[i]) {
+            s->refcount_table_used = i + 1;
+        }
     }
     s->refcount_table_offset = start * cs;
     s->refcount_table_clusters = tc;
@@ -781,6 +825,7 @@ static int ensure_refblock(BlockDriverState *bs, uint64_t index)
         return ret;
     }
     s->refcount_table[index] = c * cs;
+    s->refcount_table_used = MAX(s->refcount_table_used, index + 1);
     return 0;
 }
 
@@ -825,7 +870,8 @@ static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
 static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint64_t start = s->free_cluster_index;
+    uint64_t hint = s->free_cluster_index;
+    uint64_t start = hint;
     uint64_t i = 0;
     int ret;
 
@@ -855,7 +901,11 @@ static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
     if (ret < 0) {
         return ret;
     }
-    if (s->free_cluster_index == start) {
+    /* Past everything just scanned, as QEMU's alloc_clusters_noref
+     * moves it: not back over the used clusters on every allocation (a
+     * free run too short for @n is found again once something below is
+     * freed: freeing lowers the hint). */
+    if (s->free_cluster_index == hint) {
         s->free_cluster_index = start + n;
     }
     return start << s->cluster_bits;
@@ -1014,21 +1064,27 @@ static int check_l2_entry(BlockDriverState *bs, uint64_t offset,
 {
     BDRVQcow2State *s = bs->opaque;
     Qcow2ClusterType t = cluster_type(l2e);
+    uint64_t l1i = offset >> (s->cluster_bits + s->l2_bits);
+    /* for QEMU's messages: the L2 table the entry came from */
+    uint64_t l2_off = l1i < s->l1_size ?
+                      s->l1_table[l1i] & L1E_OFFSET_MASK : 0;
 
     if (t == CT_COMPRESSED) {
         return 0;
     }
     if ((t == CT_ZERO_PLAIN || t == CT_ZERO_ALLOC) && s->version < 3) {
         qcow2_signal_corruption(bs, true, "Zero cluster entry found in "
-                                "pre-v3 image (L2 index: %#x)",
+                                "pre-v3 image (L2 offset: %#" PRIx64
+                                ", L2 index: %#x)", l2_off,
                                 l2_index(s, offset));
         return -EIO;
     }
     if ((t == CT_NORMAL || t == CT_ZERO_ALLOC) &&
         offset_into_cluster(s, l2e & L2E_OFFSET_MASK)) {
         qcow2_signal_corruption(bs, true, "Cluster allocation offset %#"
-                                PRIx64 " unaligned (L2 index: %#x)",
-                                l2e & L2E_OFFSET_MASK, l2_index(s, offset));
+                                PRIx64 " unaligned (L2 offset: %#" PRIx64
+                                ", L2 index: %#x)", l2e & L2E_OFFSET_MASK,
+                                l2_off, l2_index(s, offset));
         return -EIO;
     }
     return 0;
@@ -1169,105 +1225,215 @@ static int qcow2_do_read(BlockDriverState *bs, uint64_t offset,
 
 /* --- writing ------------------------------------------------------------- */
 
-static int qcow2_write_cluster(BlockDriverState *bs, uint64_t off,
-                               const uint8_t *data, uint64_t n,
-                               uint8_t *cbuf)
+/* Clusters one allocating write covers at most (QEMU: an L2 slice). */
+#define QCOW2_MAX_ALLOC_RUN 256
+
+/* Whether a cluster with L2 entry @l2e needs a new host cluster for a
+ * write (QEMU's cluster_needs_new_alloc): all but the clusters this image
+ * owns alone. */
+static bool needs_new_cluster(uint64_t l2e)
+{
+    Qcow2ClusterType t = cluster_type(l2e);
+
+    return !((t == CT_NORMAL || t == CT_ZERO_ALLOC) &&
+             (l2e & QCOW_OFLAG_COPIED));
+}
+
+/* Whether the guest's [@off, @off + @n) of a cluster with L2 entry @l2e
+ * is known to read as zeroes without reading it (QEMU's is_zero_cow,
+ * from the cluster type instead of block status): zero clusters, and
+ * unallocated ones with nothing in a backing file there. */
+static bool cow_reads_zero(BlockDriverState *bs, uint64_t l2e, uint64_t off,
+                           uint64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t len;
+
+    if (!n || off >= s->size) {
+        return true;
+    }
+    switch (cluster_type(l2e)) {
+    case CT_ZERO_PLAIN:
+    case CT_ZERO_ALLOC:
+        return true;
+    case CT_UNALLOCATED:
+        if (!bs->backing) {
+            return true;
+        }
+        len = bdrv_getlength(bs->backing->bs);
+        return len >= 0 && (uint64_t)len <= off;
+    default:
+        return false;
+    }
+}
+
+/* The guest's data at [@off, @off + @n) inside one cluster (L2 entry
+ * @l2e), zeroes past the virtual size: a copy-on-write region. */
+static int read_cow(BlockDriverState *bs, uint64_t off, uint64_t l2e,
+                    uint8_t *buf, uint64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t vlen = off < s->size ? MIN(n, s->size - off) : 0;
+
+    memset(buf + vlen, 0, n - vlen);
+    return vlen ? read_cluster_part(bs, off, l2e, buf, vlen) : 0;
+}
+
+/*
+ * An allocating write (QEMU's qcow2_alloc_host_offset + handle_alloc_space
+ * + merge_cow + qcow2_alloc_cluster_link_l2): the guest's [@off, @off +
+ * @n) from @qiov at @qoff covers @nb consecutive clusters of one L2
+ * table whose old L2 entries are @old, the first from @off on, the last
+ * up to @off + @n, the ones between whole.
+ *
+ * Either @nb new contiguous clusters get the data, or (one preallocated
+ * zero cluster, ZERO_ALLOC|COPIED) the old cluster does.  The parts of
+ * the first and last cluster the guest does not write (the COW regions)
+ * keep what they read as: if both are known to be zeroes, the new range
+ * is zeroed with one fallocate (nothing at all past the end of the file,
+ * which reads as zeroes) and only the guest's bytes are written;
+ * otherwise one vectored write carries COW head + data + COW tail.  Then
+ * the L2 entries change (in the cache: written back after the refcounts,
+ * see the top of the file), and old clusters lose their reference once
+ * the new entries are on disk.
+ */
+static int qcow2_write_alloc(BlockDriverState *bs, uint64_t off, uint64_t n,
+                             QEMUIOVector *qiov, size_t qoff,
+                             const uint64_t *old, unsigned nb)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t cs = s->cluster_size;
     uint64_t cstart = off & ~(cs - 1);
-    uint64_t in = off - cstart;
-    uint64_t l2e, host;
-    Qcow2ClusterType t;
-    const uint8_t *wbuf = data;
-    int64_t new;
+    uint64_t end = off + n;
+    uint64_t head = off - cstart;
+    uint64_t tail = cstart + nb * cs - end;
+    bool in_place = !needs_new_cluster(old[0]);
+    uint8_t *hbuf = NULL, *tbuf = NULL;
+    bool zeroed = false, need_free = false;
+    QEMUIOVector v;
+    uint64_t new, l2;
+    int64_t r;
     int ret;
 
-    ret = get_l2_entry(bs, off, &l2e);
-    if (ret < 0) {
-        return ret;
-    }
-    ret = check_l2_entry(bs, off, l2e);
-    if (ret < 0) {
-        return ret;
-    }
-    t = cluster_type(l2e);
-    host = l2e & L2E_OFFSET_MASK;
-    if (t == CT_NORMAL && (l2e & QCOW_OFLAG_COPIED)) {
-        ret = qcow2_pre_write_overlap_check(bs, 0, host + in, n);
-        return ret < 0 ? ret : file_pwrite(bs, host + in, data, n);
-    }
-    if (n < cs) {
-        uint64_t vlen = MIN(cs, s->size - cstart);
-
-        memset(cbuf, 0, cs);
-        if (t != CT_ZERO_ALLOC) {
-            ret = read_cluster_part(bs, cstart, l2e, cbuf, vlen);
-            if (ret < 0) {
-                return ret;
-            }
-        }
-        memcpy(cbuf + in, data, n);
-        wbuf = cbuf;
-    }
-    if (t == CT_ZERO_ALLOC && (l2e & QCOW_OFLAG_COPIED)) {
-        /* Preallocated zero cluster: fill it in place */
-        ret = qcow2_pre_write_overlap_check(bs, 0, host, cs);
-        if (ret == 0) {
-            ret = file_pwrite(bs, host, wbuf, cs);
-        }
-        return ret < 0 ? ret : set_l2_entry(bs, cstart,
-                                            host | QCOW_OFLAG_COPIED);
-    }
-    /* Allocate: refcount first (in the cache, written before any L2
-     * table that points at it), then the data, then the L2 entry. */
+    assert(!in_place || nb == 1);
+    qemu_iovec_init(&v, qiov->niov + 2);
     if (s->use_lazy_refcounts) {
         ret = qcow2_mark_dirty(bs);
         if (ret < 0) {
-            return ret;
+            goto out;
         }
     }
-    ret = get_l2_offset(bs, off, true, &host);   /* the L2 table first */
+    if (in_place) {
+        new = old[0] & L2E_OFFSET_MASK;
+    } else {
+        /* The L2 table first: the data clusters follow it */
+        ret = get_l2_offset(bs, off, true, &l2);
+        if (ret < 0) {
+            goto out;
+        }
+        /* refcounts first (in the cache), then the data, then L2 */
+        r = qcow2_alloc_clusters(bs, nb);
+        if (r < 0) {
+            ret = r;
+            goto out;
+        }
+        new = r;
+    }
+    ret = qcow2_pre_write_overlap_check(bs, 0, new, nb * cs);
     if (ret < 0) {
-        return ret;
+        goto out_free;
     }
-    new = qcow2_alloc_clusters(bs, 1);
-    if (new < 0) {
-        return new;
+
+    if ((head || tail) && cow_reads_zero(bs, old[0], cstart, head) &&
+        cow_reads_zero(bs, old[nb - 1], end, tail)) {
+        /* QEMU's handle_alloc_space */
+        /* the file's real length (bdrv_getlength() is the one at open) */
+        r = bdrv_refresh_total_sectors(bs->file->bs);
+        if (r == 0) {
+            r = bdrv_getlength(bs->file->bs);
+        }
+        if (r >= 0 && new >= (uint64_t)r) {
+            zeroed = true;          /* a hole: reads as zeroes */
+        } else {
+            ret = file_zero_no_fallback(bs, new, nb * cs);
+            if (ret == 0) {
+                zeroed = true;
+            } else if (ret != -ENOTSUP && ret != -EAGAIN && ret != -EINVAL) {
+                goto out_free;
+            }
+        }
     }
-    ret = qcow2_pre_write_overlap_check(bs, 0, new, cs);
+    if (!zeroed && head) {
+        hbuf = qemu_blockalign(bs->file->bs, head);
+        ret = read_cow(bs, cstart, old[0], hbuf, head);
+        if (ret < 0) {
+            goto out_free;
+        }
+        qemu_iovec_add(&v, hbuf, head);
+    }
+    qemu_iovec_concat(&v, qiov, qoff, n);
+    if (!zeroed && tail) {
+        tbuf = qemu_blockalign(bs->file->bs, tail);
+        ret = read_cow(bs, end, old[nb - 1], tbuf, tail);
+        if (ret < 0) {
+            goto out_free;
+        }
+        qemu_iovec_add(&v, tbuf, tail);
+    }
+    /* QEMU's merge_cow: one write for all of it */
+    ret = file_pwritev(bs, zeroed ? new + head : new, &v);
     if (ret < 0) {
-        return ret;
+        goto out_free;
     }
-    ret = file_pwrite(bs, new, wbuf, cs);
-    if (ret < 0) {
-        return ret;
+
+    for (unsigned i = 0; i < nb; i++) {
+        ret = set_l2_entry(bs, cstart + i * cs, (new + i * cs) |
+                           QCOW_OFLAG_COPIED);
+        if (ret < 0) {
+            goto out;
+        }
+        if (!in_place && cluster_type(old[i]) != CT_UNALLOCATED &&
+            cluster_type(old[i]) != CT_ZERO_PLAIN) {
+            need_free = true;
+        }
     }
-    ret = set_l2_entry(bs, cstart, new | QCOW_OFLAG_COPIED);
-    if (ret < 0) {
-        return ret;
-    }
-    if (t == CT_COMPRESSED || t == CT_NORMAL || t == CT_ZERO_ALLOC) {
-        /* The old cluster loses this reference once the new entry is
-         * on disk */
+    if (need_free) {
+        /* The old clusters lose these references once the new entries
+         * are on disk */
         ret = qcow2_flush_l2_cache(bs);
         if (ret < 0) {
-            return ret;
+            goto out;
         }
-        if (t == CT_COMPRESSED) {
-            s->cluster_cache_offset = -1;
+        for (unsigned i = 0; i < nb; i++) {
+            if (cluster_type(old[i]) == CT_COMPRESSED) {
+                s->cluster_cache_offset = -1;
+            }
+            ret = qcow2_free_l2_entry(bs, old[i]);
+            if (ret < 0) {
+                goto out;
+            }
         }
-        return qcow2_free_l2_entry(bs, l2e);
     }
-    return 0;
+    goto out;
+
+out_free:
+    if (!in_place) {
+        /* Nothing points at them yet (QEMU frees them too) */
+        qcow2_update_refcount(bs, new >> s->cluster_bits, nb, -1);
+    }
+out:
+    qemu_iovec_destroy(&v);
+    qemu_vfree(hbuf);
+    qemu_vfree(tbuf);
+    return ret;
 }
 
 static int qcow2_do_write(BlockDriverState *bs, uint64_t offset,
                           uint64_t bytes, QEMUIOVector *qiov)
 {
     BDRVQcow2State *s = bs->opaque;
-    g_autofree uint8_t *data = g_malloc(s->cluster_size);
-    g_autofree uint8_t *cbuf = g_malloc(s->cluster_size);
+    uint64_t cs = s->cluster_size;
+    uint64_t old[QCOW2_MAX_ALLOC_RUN];
     uint64_t done = 0;
 
     if (offset + bytes > s->size) {
@@ -1275,12 +1441,64 @@ static int qcow2_do_write(BlockDriverState *bs, uint64_t offset,
     }
     while (done < bytes) {
         uint64_t off = offset + done;
-        uint64_t n = MIN(bytes - done,
-                         s->cluster_size - offset_into_cluster(s, off));
+        uint64_t n = MIN(bytes - done, cs - offset_into_cluster(s, off));
+        uint64_t l2e, next;
+        unsigned nb = 1;
         int ret;
 
-        qemu_iovec_to_buf(qiov, done, data, n);
-        ret = qcow2_write_cluster(bs, off, data, n, cbuf);
+        ret = get_l2_entry(bs, off, &l2e);
+        if (ret < 0) {
+            return ret;
+        }
+        ret = check_l2_entry(bs, off, l2e);
+        if (ret < 0) {
+            return ret;
+        }
+        /*
+         * A run of clusters of one L2 table that take one host write:
+         * ones we own, contiguous on the host; or ones that all need new
+         * clusters (QEMU's handle_copied / handle_alloc).
+         */
+        old[0] = l2e;
+        while (done + n < bytes && l2_index(s, off + n) != 0 &&
+               (cluster_type(l2e) == CT_NORMAL || needs_new_cluster(l2e)) &&
+               nb < QCOW2_MAX_ALLOC_RUN) {
+            ret = get_l2_entry(bs, off + n, &next);
+            if (ret < 0) {
+                return ret;
+            }
+            if (needs_new_cluster(l2e)) {
+                if (!needs_new_cluster(next)) {
+                    break;
+                }
+            } else if (cluster_type(next) != CT_NORMAL ||
+                       !(next & QCOW_OFLAG_COPIED) ||
+                       (next & L2E_OFFSET_MASK) !=
+                       (l2e & L2E_OFFSET_MASK) + nb * cs) {
+                break;
+            }
+            ret = check_l2_entry(bs, off + n, next);
+            if (ret < 0) {
+                return ret;
+            }
+            old[nb++] = next;
+            n += MIN(bytes - done - n, cs);
+        }
+        if (cluster_type(l2e) == CT_NORMAL && !needs_new_cluster(l2e)) {
+            uint64_t host = (l2e & L2E_OFFSET_MASK) +
+                            offset_into_cluster(s, off);
+            QEMUIOVector v;
+
+            ret = qcow2_pre_write_overlap_check(bs, 0, host, n);
+            if (ret == 0) {
+                qemu_iovec_init(&v, qiov->niov);
+                qemu_iovec_concat(&v, qiov, done, n);
+                ret = file_pwritev(bs, host, &v);
+                qemu_iovec_destroy(&v);
+            }
+        } else {
+            ret = qcow2_write_alloc(bs, off, n, qiov, done, old, nb);
+        }
         if (ret < 0) {
             return ret;
         }
@@ -1499,10 +1717,14 @@ static void qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
 typedef struct CheckState {
     Qcow2CheckResult *res;
     uint16_t *refs;
-    uint64_t nb;
-    uint64_t limit;             /* clusters the array may grow to */
+    uint64_t nb;                /* clusters counted (QEMU's nb_clusters) */
+    int64_t file_len;           /* the array has room for nb_file + 1 */
 } CheckState;
 
+/* QEMU's qcow2_inc_refcounts_imrt.  The last cluster of an image may be
+ * semi-allocated, so a reference a little past the end of the file is
+ * fine; one cluster or more past it is a corruption, never counted (so
+ * the array never grows past the cluster after the file's last one). */
 static void inc_refs(BDRVQcow2State *s, CheckState *cs, uint64_t offset,
                      uint64_t size)
 {
@@ -1511,22 +1733,19 @@ static void inc_refs(BDRVQcow2State *s, CheckState *cs, uint64_t offset,
     if (!size) {
         return;
     }
-    first = offset >> s->cluster_bits;
-    last = (offset + size - 1) >> s->cluster_bits;
-    if (last >= cs->limit) {
-        /* far past the end of the file: a corrupt entry, not worth an
-         * array that size */
-        fprintf(stderr, "ERROR: offset=%" PRIx64 " lies beyond the end of "
-                "the image\n", offset);
+    if (offset > INT64_MAX - size ||
+        (int64_t)(offset + size) - cs->file_len >= (int64_t)s->cluster_size) {
+        fprintf(stderr, "ERROR: counting reference for region exceeding the "
+                "end of the file by one cluster or more: offset 0x%" PRIx64
+                " size 0x%" PRIx64 "\n", offset, size);
         cs->res->corruptions++;
         return;
     }
+    first = offset >> s->cluster_bits;
+    last = (offset + size - 1) >> s->cluster_bits;
     if (last >= cs->nb) {
-        uint64_t nb = MIN(MAX(last + 1, cs->nb * 2), cs->limit);
-
-        cs->refs = g_renew(uint16_t, cs->refs, nb);
-        memset(cs->refs + cs->nb, 0, (nb - cs->nb) * 2);
-        cs->nb = nb;
+        /* already zeroed: see qcow2_check_refcounts */
+        cs->nb = last + 1;
     }
     for (uint64_t c = first; c <= last; c++) {
         if (cs->refs[c] == 0xffff) {
@@ -1539,14 +1758,23 @@ static void inc_refs(BDRVQcow2State *s, CheckState *cs, uint64_t offset,
     }
 }
 
-static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off,
-                    uint64_t *next_contiguous)
+/* QEMU's check_refcounts_l2 (fragmentation counted per L2 table) */
+static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off)
 {
     BDRVQcow2State *s = bs->opaque;
-    g_autofree uint8_t *l2 = g_malloc(s->cluster_size);
+    g_autofree uint8_t *l2 = NULL;
     Qcow2CheckResult *res = cs->res;
-    int ret = file_pread(bs, l2_off, l2, s->cluster_size);
+    uint64_t next_contiguous = 0;
+    int ret;
 
+    /* Wholly past the end of the file it reads as zeroes: nothing to
+     * count.  (QEMU reads and walks it all the same, to the same effect;
+     * thousands of corrupt L1 entries made that take seconds.) */
+    if (l2_off >= (uint64_t)cs->file_len) {
+        return 0;
+    }
+    l2 = g_malloc(s->cluster_size);
+    ret = file_pread(bs, l2_off, l2, s->cluster_size);
     if (ret < 0) {
         fprintf(stderr, "ERROR: I/O error in check_refcounts_l2\n");
         res->check_errors++;
@@ -1556,6 +1784,12 @@ static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off,
         uint64_t e = ldq_be(l2 + 8 * i);
         uint64_t off = e & L2E_OFFSET_MASK;
 
+        if (cluster_type(e) != CT_COMPRESSED &&
+            (e & L2E_STD_RESERVED_MASK)) {
+            fprintf(stderr, "ERROR found l2 entry with reserved bits set: "
+                    "%" PRIx64 "\n", e);
+            res->corruptions++;
+        }
         switch (cluster_type(e)) {
         case CT_COMPRESSED: {
             uint64_t coffset;
@@ -1570,23 +1804,25 @@ static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off,
             parse_compressed(s, e, &coffset, &csize);
             res->allocated_clusters++;
             res->compressed_clusters++;
-            *next_contiguous = 0;
+            /* fragmented by nature (QEMU) */
+            res->fragmented_clusters++;
             inc_refs(s, cs, coffset, csize);
             break;
         }
         case CT_ZERO_ALLOC:
         case CT_NORMAL:
+            /* counted all the same, as QEMU does */
             if (offset_into_cluster(s, off)) {
-                fprintf(stderr, "ERROR offset=%" PRIx64 ": Cluster is not "
-                        "properly aligned; L2 entry corrupted.\n", off);
+                fprintf(stderr, "ERROR offset=%" PRIx64 ": %s cluster is "
+                        "not properly aligned; L2 entry corrupted.\n", off,
+                        (e & QCOW_OFLAG_ZERO) ? "Preallocated" : "Data");
                 res->corruptions++;
-                break;
             }
             res->allocated_clusters++;
-            if (*next_contiguous && off != *next_contiguous) {
+            if (next_contiguous && off != next_contiguous) {
                 res->fragmented_clusters++;
             }
-            *next_contiguous = off + s->cluster_size;
+            next_contiguous = off + s->cluster_size;
             inc_refs(s, cs, off, s->cluster_size);
             break;
         default:
@@ -1597,7 +1833,8 @@ static int check_l2(BlockDriverState *bs, CheckState *cs, uint64_t l2_off,
 }
 
 /* QEMU's check_oflag_copied: COPIED must be set iff refcount == 1 */
-static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res)
+static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res,
+                              int64_t file_len)
 {
     BDRVQcow2State *s = bs->opaque;
     g_autofree uint8_t *l2 = g_malloc(s->cluster_size);
@@ -1607,7 +1844,8 @@ static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res)
         uint64_t l2_off = l1e & L1E_OFFSET_MASK;
         int64_t rc;
 
-        if (!l2_off || offset_into_cluster(s, l2_off)) {
+        /* (QEMU looks at misaligned tables and entries too) */
+        if (!l2_off) {
             continue;
         }
         rc = qcow2_get_refcount(bs, l2_off >> s->cluster_bits);
@@ -1620,6 +1858,10 @@ static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res)
                     i, l1e, rc);
             res->corruptions++;
         }
+        /* past the end of the file: zeroes, see check_l2() */
+        if (l2_off >= (uint64_t)file_len) {
+            continue;
+        }
         if (file_pread(bs, l2_off, l2, s->cluster_size) < 0) {
             res->check_errors++;
             continue;
@@ -1628,8 +1870,7 @@ static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res)
             uint64_t e = ldq_be(l2 + 8 * j);
             Qcow2ClusterType t = cluster_type(e);
 
-            if ((t == CT_NORMAL || t == CT_ZERO_ALLOC) &&
-                !offset_into_cluster(s, e & L2E_OFFSET_MASK)) {
+            if (t == CT_NORMAL || t == CT_ZERO_ALLOC) {
                 rc = qcow2_get_refcount(bs, (e & L2E_OFFSET_MASK) >>
                                         s->cluster_bits);
                 if (rc < 0) {
@@ -1653,7 +1894,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
     BDRVQcow2State *s = bs->opaque;
     int64_t file_len;
     CheckState cs = { .res = res };
-    uint64_t next_contiguous = 0, highest = 0, nb_file;
+    uint64_t highest = 0, nb_file;
     bool fixed_any = false;
 
     bdrv_refresh_total_sectors(bs->file->bs);
@@ -1663,12 +1904,14 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
         return file_len;
     }
     nb_file = size_to_clusters(s, file_len);
-    cs.limit = nb_file + (UINT64_C(64) << 20 >> s->cluster_bits) + 1024;
+    if (nb_file > INT_MAX) {
+        res->check_errors++;
+        return -EFBIG;
+    }
+    cs.file_len = file_len;
     cs.nb = MAX(nb_file, 1);
-    /* A corrupt image can make the file huge (sparse): fail the check as
-     * QEMU's g_try_new0 does rather than abort on the allocation. */
-    cs.refs = cs.nb <= SIZE_MAX / sizeof(uint16_t) ?
-              g_try_new0(uint16_t, cs.nb) : NULL;
+    /* inc_refs counts at most one cluster past the end of the file */
+    cs.refs = g_try_new0(uint16_t, cs.nb + 1);
     if (!cs.refs) {
         res->check_errors++;
         return -ENOMEM;
@@ -1681,17 +1924,23 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
     for (uint32_t i = 0; i < s->l1_size; i++) {
         uint64_t l2_off = s->l1_table[i] & L1E_OFFSET_MASK;
 
-        if (!l2_off) {
+        /* QEMU's check_refcounts_l1: a misaligned table is counted and
+         * checked all the same */
+        if (!s->l1_table[i]) {
             continue;
         }
+        if (s->l1_table[i] & L1E_RESERVED_MASK) {
+            fprintf(stderr, "ERROR found L1 entry with reserved bits set: "
+                    "%" PRIx64 "\n", s->l1_table[i]);
+            res->corruptions++;
+        }
+        inc_refs(s, &cs, l2_off, s->cluster_size);
         if (offset_into_cluster(s, l2_off)) {
             fprintf(stderr, "ERROR l2_offset=%" PRIx64 ": Table is not "
                     "cluster aligned; L1 entry corrupted\n", l2_off);
             res->corruptions++;
-            continue;
         }
-        inc_refs(s, &cs, l2_off, s->cluster_size);
-        check_l2(bs, &cs, l2_off, &next_contiguous);
+        check_l2(bs, &cs, l2_off);
     }
     /* refcount table and blocks */
     inc_refs(s, &cs, s->refcount_table_offset,
@@ -1700,6 +1949,12 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
         uint64_t off = s->refcount_table[i] & REFT_OFFSET_MASK;
         uint64_t c = off >> s->cluster_bits;
 
+        if (s->refcount_table[i] & ~REFT_OFFSET_MASK) {
+            fprintf(stderr, "ERROR refcount table entry %" PRIu64 " has "
+                    "reserved bits set\n", i);
+            res->corruptions++;
+            continue;
+        }
         if (!off) {
             continue;
         }
@@ -1709,7 +1964,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
             res->corruptions++;
             continue;
         }
-        if (c >= nb_file) {
+        if (c >= cs.nb) {
             fprintf(stderr, "ERROR refcount block %" PRIu64 " is outside "
                     "image\n", i);
             res->corruptions++;
@@ -1738,7 +1993,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
             res->check_errors++;
             continue;
         }
-        if (rc2 > 0) {
+        if (rc1 > 0 || rc2 > 0) {
             highest = i;
         }
         if ((uint64_t)rc1 != rc2) {
@@ -1780,7 +2035,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
     }
     res->image_end_offset = (highest + 1) * s->cluster_size;
     g_free(cs.refs);
-    check_oflag_copied(bs, res);
+    check_oflag_copied(bs, res, file_len);
     return 0;
 }
 
@@ -1904,8 +2159,11 @@ static int qcow2_read_extensions(BlockDriverState *bs, uint8_t *hdr,
     while (offset < end) {
         uint32_t magic, len;
 
+        /* QEMU reads the 8-byte header even across the end, then
+         * refuses it: a header cut by the end is "too large" as well */
         if (offset + 8 > end) {
-            break;
+            error_setg(errp, "Header extension too large");
+            return -EINVAL;
         }
         magic = ldl_be(hdr + offset);
         len = ldl_be(hdr + offset + 4);
@@ -2163,7 +2421,7 @@ static int qcow2_do_open(BlockDriverState *bs, BlockOptions *options,
         return -EINVAL;
     }
     ret = validate_table(s, s->l1_table_offset, s->l1_size, 8,
-                         QCOW_MAX_L1_SIZE, "L1 table", errp);
+                         QCOW_MAX_L1_SIZE, "Active L1 table", errp);
     if (ret < 0) {
         return ret;
     }
@@ -2210,6 +2468,9 @@ static int qcow2_do_open(BlockDriverState *bs, BlockOptions *options,
     }
     for (uint64_t i = 0; i < s->refcount_table_size; i++) {
         s->refcount_table[i] = GUINT64_FROM_BE(s->refcount_table[i]);
+        if (s->refcount_table[i]) {
+            s->refcount_table_used = i + 1;
+        }
     }
 
     ret = qcow2_read_extensions(bs, hdr, s->header_length, ext_end, NULL,

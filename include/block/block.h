@@ -73,6 +73,9 @@ typedef void BlockCompletionFunc(void *opaque, int ret);
 typedef enum BdrvRequestFlags {
     BDRV_REQ_MAY_UNMAP = 0x4,   /* write-zeroes may deallocate */
     BDRV_REQ_FUA = 0x10,        /* complete only once on stable storage */
+    /* write-zeroes: fail with -ENOTSUP rather than write zero buffers
+     * (QEMU's; for callers that have a cheaper fallback of their own) */
+    BDRV_REQ_NO_FALLBACK = 0x100,
 } BdrvRequestFlags;
 
 /* detect-zeroes (QEMU's BlockdevDetectZeroesOptions). */
@@ -250,7 +253,8 @@ void bdrv_aio_flush(BlockDriverState *bs, BlockCompletionFunc *cb,
  * are dropped; 0 if the host cannot. */
 void bdrv_aio_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes,
                        BlockCompletionFunc *cb, void *opaque);
-/* Write zeroes: fallocate where the host can, else writes zeroes. */
+/* Write zeroes: fallocate where the host can, else writes zeroes
+ * (with BDRV_REQ_NO_FALLBACK: fails with -ENOTSUP instead). */
 void bdrv_aio_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
                             int64_t bytes, BdrvRequestFlags flags,
                             BlockCompletionFunc *cb, void *opaque);

@@ -39,7 +39,24 @@
  *
  * The driver's messages (corruption events, check output) go to
  * /dev/null while an input runs, sanitizer reports to the real stderr;
- * QCOW2_FUZZ_VERBOSE=1 keeps everything.
+ * QCOW2_FUZZ_VERBOSE=1 keeps everything; QCOW2_FUZZ_SAVE=<file> also
+ * saves the patched image there (to compare with `qemu-img check`).
+ *
+ * The image file lives on a real file system's terms: at most
+ * FUZZ_MAX_FILE (1 GiB) long.  A corrupt table entry can point anywhere
+ * below 2^56 and the driver, like QEMU's, writes metadata (a refcount
+ * block, an L2 table) where the image says it is, so the file grows to
+ * that offset.  On ext4 (16 TiB), XFS (8 EiB but the device fills) and
+ * every other real file system that write fails (EFBIG, ENOSPC) and the
+ * request fails cleanly; tmpfs has no limit, so the sparse file would
+ * grow to ~2^56 bytes and qcow2_check would then size and walk its
+ * per-cluster table from that length (QEMU too: minutes of loop, or
+ * -EFBIG past INT_MAX clusters).  That is a property of tmpfs, not a
+ * driver bug, so the target caps the file with RLIMIT_FSIZE and ignores
+ * SIGXFSZ: a write past the cap fails with EFBIG, which file-posix
+ * returns to the driver as for any other write error.  1 GiB is far
+ * above every image the inputs can describe legitimately (16 MiB base
+ * images, requests up to 256 KiB).
  */
 #include "util/osdep.h"
 #include "util/error.h"
@@ -50,6 +67,8 @@
 #include "block/qcow2.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/vfs.h>
 #include "fuzz-input.h"
 
@@ -57,6 +76,7 @@
 #define MAX_PATCHES 32
 #define MAX_OPS     32
 #define MAX_LEN     (256 * 1024)
+#define FUZZ_MAX_FILE (UINT64_C(1) << 30)   /* see the header comment */
 
 typedef struct Region {
     uint64_t start, size;
@@ -81,6 +101,7 @@ static char *img_path;
 static int img_fd = -1;
 static int saved_stderr = -1, devnull = -1;
 static bool verbose;
+static const char *save_path;
 static uint8_t *buf;
 
 /* Present when built with a sanitizer: its reports bypass the silencing */
@@ -242,11 +263,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                        st.f_type == 0x01021994 ? "/dev/shm" : g_get_tmp_dir();
     g_autofree char *tmpl = g_build_filename(base, "qomu-qcow2fuzz-XXXXXX",
                                              NULL);
+    struct rlimit fsize = { FUZZ_MAX_FILE, FUZZ_MAX_FILE };
     char *dir;
 
+    /* A write past the cap fails with EFBIG instead of killing us */
+    signal(SIGXFSZ, SIG_IGN);
+    if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 &&
+        fsize.rlim_cur > FUZZ_MAX_FILE) {
+        fsize.rlim_cur = FUZZ_MAX_FILE;
+    }
+    if (setrlimit(RLIMIT_FSIZE, &fsize) < 0) {
+        perror("setrlimit(RLIMIT_FSIZE)");
+        exit(1);
+    }
     error_init("qcow2-fuzz");
     main_loop_init();
     verbose = g_getenv("QCOW2_FUZZ_VERBOSE") != NULL;
+    save_path = g_getenv("QCOW2_FUZZ_SAVE");
     dir = g_mkdtemp(g_steal_pointer(&tmpl));
     if (!dir) {
         perror("mkdtemp");
@@ -370,6 +403,9 @@ static void run_input(const uint8_t *data, size_t size)
         apply_patch(&in, b, img, len);
     }
     write_file(img, len);
+    if (save_path) {
+        g_file_set_contents(save_path, (const char *)img, len, NULL);
+    }
 
     bs = open_img(rw, flags, &err);
     if (!bs) {

@@ -1,10 +1,11 @@
 /*
  * test-qcow2.c - the qcow2 driver (block/qcow2.c): creation, reopen,
  * I/O across cluster boundaries, allocation and refcount table growth,
- * zero clusters, discard, backing files, compressed clusters, images
- * made by qemu-img (v2/v3, several cluster sizes, with backing), lazy
- * refcounts with a dirty image repaired at open, corrupt headers, and
- * the overlap check.  Every image written is verified with Debian's
+ * zero clusters, discard, allocating writes (zeroed or merged COW, no
+ * whole-cluster copy; runs of clusters), backing files, compressed
+ * clusters, images made by qemu-img (v2/v3, several cluster sizes, with
+ * backing), lazy refcounts with a dirty image repaired at open, corrupt
+ * headers, and the overlap check.  Every image written is verified with Debian's
  * qemu-img (check, compare against a raw reference); without qemu-img
  * the suite is skipped.
  */
@@ -17,6 +18,9 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static char *tdir;
@@ -686,7 +690,7 @@ static void test_corrupt_headers(void)
         { 8, 8, 70000, "Invalid backing file offset" },
         { 36, 4, 1, "L1 table is too small" },
         { 36, 4, 0x1000000, "Active L1 table too large" },
-        { 40, 8, 0x30001, "L1 table offset invalid" },
+        { 40, 8, 0x30001, "Active L1 table offset invalid" },
         { 40, 8, 0x7fffffffffff0000ULL, "L1 table offset invalid" },
         { 48, 8, 0x10001, "Reference count table offset invalid" },
         { 48, 8, 0x7fffffffffff0000ULL,
@@ -694,6 +698,9 @@ static void test_corrupt_headers(void)
         { 56, 4, 0x10000000, "Reference count table too large" },
         { 96, 4, 7, "Reference count entry width too large; may not exceed "
           "64 bits" },
+        /* unsigned, as in QEMU (found by tests/fuzz/qcow2-fuzz.c) */
+        { 96, 4, 0xffff0004, "Reference count entry width too large; may "
+          "not exceed 64 bits" },
         { 72, 8, 2, "qcow2: Image is corrupt; cannot be opened read/write" },
         { 72, 8, 4, "Unsupported qcow2 feature(s): external data file" },
         { 72, 8, 0x8000000000000000ULL, "Unsupported qcow2 feature(s): "
@@ -702,6 +709,9 @@ static void test_corrupt_headers(void)
           "16 bits only)" },
         { 60, 4, 70000, "Too many snapshots" },
         { 112 + 4, 4, 0x100000, "Header extension too large" },
+        /* an extension header cut by the end of the cluster: QEMU
+         * reads on past it and refuses it the same way */
+        { 100, 4, 65532, "Header extension too large" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
@@ -762,6 +772,46 @@ static void test_overlap_reftable(void)
 static void test_overlap_refblock(void)
 {
     overlap_case(2 * 65536);
+}
+
+static uint64_t file_be64(const char *path, off_t off)
+{
+    uint64_t v = 0;
+    int fd = open(path, O_RDONLY);
+
+    CU_ASSERT_EQUAL(pread(fd, &v, 8, off), 8);
+    close(fd);
+    return GUINT64_FROM_BE(v);
+}
+
+/*
+ * The overlap check knows refcount blocks created while the image is
+ * open (its loop over the refcount table stops after the last entry in
+ * use): an L2 entry pointed at one this session made is refused.
+ */
+static void test_overlap_new_refblock(void)
+{
+    g_autofree char *p = tpath("olnew.qcow2");
+    Qcow2CreateOptions o = { .size = 4 << 20, .cluster_size = 512 };
+    g_autofree uint8_t *buf = g_malloc0(200 * 1024);
+    uint64_t x = 3 << 20, l2, rb;
+    BlockDriverState *bs;
+
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, x, 512, buf, 0), 0);
+    bdrv_unref(bs);
+    /* 200 KiB of 512 B clusters: refcount blocks past the first one */
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, 200 * 1024, buf, 0), 0);
+    l2 = file_be64(p, file_be64(p, 40) + 8 * (x >> 15)) &
+         0x00fffffffffffe00ULL;
+    rb = file_be64(p, file_be64(p, 48) + 8);
+    CU_ASSERT_TRUE_FATAL(rb != 0 && l2 != 0);
+    /* x's L2 table is not in this session's cache: it is read anew */
+    patch_be64(p, l2, rb | (1ULL << 63));
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, x, 512, buf, 0), -EIO);
+    bdrv_unref(bs);
 }
 
 static void test_zero_in_v2_is_corruption(void)
@@ -856,6 +906,155 @@ static void test_corrupt_random(void)
     close(saved);
     close(devnull);
     g_rand_free(r);
+}
+
+/* --- allocating writes --------------------------------------------------- */
+
+static int alloc_writes;
+
+static void count_writes_hook(BlockDriverState *bs)
+{
+    alloc_writes++;
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void q_discard(BlockDriverState *bs, int64_t off, int64_t len)
+{
+    BdrvSyncOp op = { 0 };
+
+    bdrv_aio_pdiscard(bs, off, len, bdrv_sync_op_done, &op);
+    CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
+}
+
+static void assert_qcow2_check_clean(BlockDriverState *bs)
+{
+    Qcow2CheckResult res;
+
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
+    CU_ASSERT_EQUAL(res.corruptions + res.leaks, 0);
+}
+
+/*
+ * A partial-cluster write into a fresh image: no copy-on-write of the
+ * whole cluster (QEMU's handle_alloc_space).  Past the end of the file
+ * nothing is zeroed: one write of the guest's bytes, the file grows by
+ * just those; the rest of the cluster reads as zeroes.  A cluster reused
+ * inside the file (after a discard) is zeroed first, so its stale data
+ * never shows.
+ */
+static void test_alloc_zero_cow(void)
+{
+    g_autofree char *p = tpath("alloc.qcow2");
+    uint64_t cs = 65536, size = 4 << 20;
+    g_autofree uint8_t *ref = g_malloc0(size);
+    g_autofree uint8_t *back = g_malloc0(size);
+    Qcow2CreateOptions o = { .size = size, .cluster_size = cs };
+    BlockDriverState *bs;
+    int64_t before;
+
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, "discard", "unmap", &error_abort);
+    /* the L2 table exists first: the next allocation is a data cluster */
+    memset(ref, 0x11, 512);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, 512, ref, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_flush(bs), 0);
+
+    before = file_size(p);
+    CU_ASSERT_EQUAL(before % cs, 512);  /* the first data cluster: 512 B */
+    alloc_writes = 0;
+    qcow2_debug_write_hook = count_writes_hook;
+    memset(ref + 5 * cs + 8192, 0x22, 4096);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 5 * cs + 8192, 4096,
+                                ref + 5 * cs + 8192, 0), 0);
+    qcow2_debug_write_hook = NULL;
+    CU_ASSERT_EQUAL(alloc_writes, 1);   /* the data, nothing else */
+    /* the new cluster starts at the next cluster boundary of the file;
+     * the file ends right after the guest's bytes */
+    CU_ASSERT_EQUAL(file_size(p), (before + cs - 1) / cs * cs + 8192 + 4096);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
+    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_qcow2_check_clean(bs);
+
+    /* stale data in a freed cluster: fill one, discard it, allocate */
+    memset(ref + 8 * cs, 0xaa, cs);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 8 * cs, cs, ref + 8 * cs, 0), 0);
+    q_discard(bs, 8 * cs, cs);
+    memset(ref + 8 * cs, 0, cs);
+    before = file_size(p);
+    memset(ref + 20 * cs + 100, 0x33, 3000);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 20 * cs + 100, 3000,
+                                ref + 20 * cs + 100, 0), 0);
+    CU_ASSERT_EQUAL(file_size(p), before);  /* reused the freed cluster */
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
+    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_qcow2_check_clean(bs);
+    bdrv_unref(bs);
+    assert_check_clean(p);
+    assert_same(p, ref, size);
+}
+
+/*
+ * One request over several unallocated clusters gets contiguous host
+ * clusters and one write (QEMU allocates them together), with the COW
+ * head and tail from the backing file where it has data, zeroes past
+ * its end.
+ */
+static void test_alloc_multi_cluster(void)
+{
+    g_autofree char *base = tpath("multi-base.raw");
+    g_autofree char *p = tpath("multi.qcow2");
+    g_autofree char *out = NULL;
+    uint64_t cs = 65536, size = 2 << 20, blen = 600000;
+    g_autofree uint8_t *ref = g_malloc0(size);
+    g_autofree uint8_t *back = g_malloc0(size);
+    GRand *r = g_rand_new_with_seed(11);
+    Qcow2CreateOptions o = { .size = size, .cluster_size = cs,
+                             .backing_file = "multi-base.raw",
+                             .backing_fmt = "raw" };
+    BlockDriverState *bs;
+
+    /* a backing file shorter than the image: 600000 bytes of data */
+    fill(r, ref, blen);
+    g_rand_free(r);
+    CU_ASSERT_TRUE(g_file_set_contents(base, (char *)ref, blen, NULL));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    /* the L2 table first */
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, size - 512, 512, ref + size - 512, 0), 0);
+
+    /* clusters 2..5, partial at both ends: backing data around it */
+    alloc_writes = 0;
+    qcow2_debug_write_hook = count_writes_hook;
+    memset(ref + 2 * cs + 1000, 0x44, 3 * cs);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 2 * cs + 1000, 3 * cs,
+                                ref + 2 * cs + 1000, 0), 0);
+    CU_ASSERT_EQUAL(alloc_writes, 1);   /* head + data + tail at once */
+    /* clusters 12..14, past the backing file's end: zero COW */
+    alloc_writes = 0;
+    memset(ref + 12 * cs + 4096, 0x55, 2 * cs);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 12 * cs + 4096, 2 * cs,
+                                ref + 12 * cs + 4096, 0), 0);
+    CU_ASSERT_EQUAL(alloc_writes, 1);
+    qcow2_debug_write_hook = NULL;
+    /* and over allocated and unallocated clusters mixed */
+    memset(ref + 3 * cs, 0x66, 8 * cs);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 3 * cs, 8 * cs, ref + 3 * cs, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
+    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_qcow2_check_clean(bs);
+    bdrv_unref(bs);
+    assert_check_clean(p);
+    assert_same(p, ref, size);
+    /* clusters 2..5 are one extent of the file */
+    run(&out, "qemu-img map --output=json -f qcow2 %s", p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"start\": 131072, \"length\": "
+                                  "262144, \"depth\": 0"));
 }
 
 /*
@@ -1008,6 +1207,304 @@ static void test_check_reports_leak(void)
     assert_check_clean(p);
 }
 
+/* qcow2_check (no repair) of @p finds @corruptions errors and @leaks
+ * leaks, and so does Debian's qemu-img check (7.2) */
+static void check_like_qemu_img(const char *p, int corruptions, int leaks,
+                                int64_t end)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *want = NULL;
+    BlockDriverState *bs = q_open(p, false, NULL, NULL, &error_abort);
+    Qcow2CheckResult res;
+    int ret;
+
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
+    CU_ASSERT_EQUAL(res.corruptions, corruptions);
+    CU_ASSERT_EQUAL(res.leaks, leaks);
+    CU_ASSERT_EQUAL(res.check_errors, 0);
+    CU_ASSERT_EQUAL(res.image_end_offset, end);
+    bdrv_unref(bs);
+
+    ret = run(&out, "qemu-img check -f qcow2 %s", p);
+    if (res.corruptions != corruptions || res.leaks != leaks ||
+        res.image_end_offset != end) {
+        fprintf(stderr, "qcow2_check: %d corruptions, %d leaks, end %"
+                PRId64 "; qemu-img check %s:\n%s", res.corruptions,
+                res.leaks, res.image_end_offset, p, out);
+    }
+    CU_ASSERT_EQUAL(ret, corruptions ? 2 : leaks ? 3 : 0);
+    want = corruptions ? g_strdup_printf("\n%d errors were found", corruptions)
+                       : g_strdup("No errors were found");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    g_free(want);
+    want = g_strdup_printf("\n%d leaked clusters were found", leaks);
+    CU_ASSERT_EQUAL(strstr(out, want) != NULL, leaks != 0);
+    g_free(want);
+    want = g_strdup_printf("Image end offset: %" PRId64 "\n", end);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    if (!strstr(out, want)) {
+        fprintf(stderr, "qemu-img check %s:\n%s", p, out);
+    }
+    g_free(want);
+    /* the fragmentation line (printed when something is allocated) */
+    want = g_strdup_printf("%" PRIu64 "/%" PRIu64 " = %0.2f%% allocated, "
+                           "%0.2f%% fragmented, %0.2f%% compressed clusters",
+                           res.allocated_clusters, res.total_clusters,
+                           res.allocated_clusters * 100.0 /
+                           res.total_clusters,
+                           res.fragmented_clusters * 100.0 /
+                           MAX(res.allocated_clusters, 1),
+                           res.compressed_clusters * 100.0 /
+                           MAX(res.allocated_clusters, 1));
+    CU_ASSERT_EQUAL(strstr(out, want) != NULL, res.allocated_clusters != 0);
+    if (!strstr(out, want) && res.allocated_clusters) {
+        fprintf(stderr, "want '%s', qemu-img check %s:\n%s", want, p, out);
+    }
+}
+
+/* A 64 KiB-cluster image with one data cluster: header, reftable,
+ * refblock, L1, L2 (cluster 4), data (cluster 5) */
+static void make_one_cluster_image(const char *p)
+{
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536 };
+    uint8_t buf[4096];
+    BlockDriverState *bs;
+
+    memset(buf, 0x5a, sizeof(buf));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
+    bdrv_unref(bs);
+}
+
+/* QEMU's qcow2_inc_refcounts_imrt: a region reaching one cluster or
+ * more past the end of the file is a corruption and is not counted (the
+ * check's per-cluster table never grows with a corrupt offset); less
+ * than one cluster past it is a semi-allocated last cluster, fine. */
+static void test_check_region_past_eof(void)
+{
+    g_autofree char *p = tpath("pasteof.qcow2");
+
+    /* L2 entry 0 -> 1 TiB: that reference, the COPIED flag of an entry
+     * whose refcount is 0, and the data cluster it held leaks */
+    make_one_cluster_image(p);
+    patch_be64(p, 4 * 65536, (1ULL << 63) | (1ULL << 40));
+    check_like_qemu_img(p, 2, 1, 6 * 65536);
+
+    /* the data cluster is half in the file: fine */
+    make_one_cluster_image(p);
+    CU_ASSERT_EQUAL(truncate(p, 5 * 65536 + 512), 0);
+    check_like_qemu_img(p, 0, 0, 6 * 65536);
+    /* and wholly past its end: one cluster past */
+    CU_ASSERT_EQUAL(truncate(p, 5 * 65536), 0);
+    check_like_qemu_img(p, 1, 0, 5 * 65536);
+
+    /* An L1 table of 8192 entries, all but the first pointing at L2
+     * tables past the end of the file: each is one corruption; their
+     * contents read as zeroes (the check does not walk them: with
+     * thousands of them that took seconds) */
+    make_one_cluster_image(p);
+    {
+        g_autofree uint64_t *l1 = g_new0(uint64_t, 8192);
+
+        l1[0] = GUINT64_TO_BE((1ULL << 63) | 4 * 65536);
+        for (int i = 1; i < 8192; i++) {
+            l1[i] = GUINT64_TO_BE((1ULL << 40) + i * 65536ULL);
+        }
+        patch(p, 3 * 65536, l1, 8192 * 8);
+        patch_be32(p, 36, 8192);
+    }
+    check_like_qemu_img(p, 8191, 0, 6 * 65536);
+}
+
+/* QEMU's check_refcounts_l1/l2: reserved bits of L1 and L2 entries; a
+ * misaligned L2 table or data cluster is reported and still counted
+ * (both clusters it covers), as is the fragmentation, per L2 table */
+static void test_check_l1_l2_entries(void)
+{
+    g_autofree char *p = tpath("l1l2.qcow2");
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 512 };
+    uint8_t buf[1536];
+    BlockDriverState *bs;
+
+    /* 512 B clusters: an L2 table covers 32 KiB; data in three tables,
+     * contiguous within each: no fragmentation (QEMU counts it per L2
+     * table) */
+    memset(buf, 0x5a, sizeof(buf));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 1 << 19, 512, buf, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, (1 << 20) - 512, 512, buf, 0), 0);
+    bdrv_unref(bs);
+    check_like_qemu_img(p, 0, 0, 12 * 512);
+
+    /* 64 KiB clusters, L2 table in cluster 4, data in cluster 5 */
+    make_one_cluster_image(p);
+    /* reserved bits 1-8 (and 56-61) of a standard L2 entry */
+    patch_be64(p, 4 * 65536, (1ULL << 63) | 5 * 65536 | 2);
+    check_like_qemu_img(p, 1, 0, 6 * 65536);
+    /* a misaligned data cluster: counted over clusters 5 and 6 */
+    make_one_cluster_image(p);
+    patch_be64(p, 4 * 65536, (1ULL << 63) | (5 * 65536 + 512));
+    CU_ASSERT_EQUAL(truncate(p, 7 * 65536), 0);
+    check_like_qemu_img(p, 2, 0, 7 * 65536);
+    /* reserved bits of an L1 entry (bit 0) */
+    make_one_cluster_image(p);
+    patch_be64(p, 3 * 65536, (1ULL << 63) | 4 * 65536 | 1);
+    check_like_qemu_img(p, 1, 0, 6 * 65536);
+    /* a misaligned L2 table: counted over clusters 4 and 5 and read
+     * from there all the same (zeroes: the data cluster's head too) */
+    make_one_cluster_image(p);
+    memset(buf, 0, 512);
+    patch(p, 5 * 65536, buf, 512);
+    patch_be64(p, 3 * 65536, (1ULL << 63) | (4 * 65536 + 512));
+    check_like_qemu_img(p, 1, 0, 6 * 65536);
+}
+
+/* QEMU's qcow2_signal_corruption: on a read-only node a corruption is
+ * not fatal: the request fails, the node keeps working, nothing is
+ * marked in the image */
+static void test_corrupt_read_only_not_fatal(void)
+{
+    g_autofree char *p = tpath("rocorrupt.qcow2");
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536 };
+    uint8_t buf[4096];
+    uint8_t hdr[80];
+    BlockDriverState *bs;
+    int fd;
+
+    memset(buf, 7, sizeof(buf));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 65536, sizeof(buf), buf, 0), 0);
+    bdrv_unref(bs);
+    /* L2 entry 0 -> cluster 5 + 512: misaligned */
+    patch_be64(p, 4 * 65536, (1ULL << 63) | (5 * 65536 + 512));
+
+    /* qemu-io -r: "read failed: Input/output error", then 64k reads */
+    bs = q_open(p, false, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, sizeof(buf), buf, 0), -EIO);
+    memset(buf, 0, sizeof(buf));
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 65536, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(buf[4095], 7);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, sizeof(buf), buf, 0), -EIO);
+    bdrv_unref(bs);
+    fd = open(p, O_RDONLY);
+    CU_ASSERT_EQUAL(pread(fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+    close(fd);
+    CU_ASSERT_EQUAL(hdr[79] & 2, 0);
+
+    /* read-write: fatal, every later request fails */
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, sizeof(buf), buf, 0), -EIO);
+    CU_ASSERT_NOT_EQUAL(bdrv_pread(bs, 65536, sizeof(buf), buf, 0), 0);
+    bdrv_unref(bs);
+}
+
+/* QEMU's check_refblocks: reserved bits (0-8) of a reftable entry */
+static void test_check_reftable_reserved_bits(void)
+{
+    g_autofree char *p = tpath("rtres.qcow2");
+    uint8_t buf[512];
+    BlockDriverState *bs;
+
+    make_one_cluster_image(p);
+    patch_be64(p, 65536, 2 * 65536 | 1);
+    check_like_qemu_img(p, 1, 1, 6 * 65536);
+    /* the driver ignores them (QEMU masks them off too) */
+    bs = q_open(p, false, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(buf[511], 0x5a);
+    bdrv_unref(bs);
+}
+
+/* QEMU's check_refblocks: a refblock past the end of the file is
+ * reported, not counted, and the clusters it should describe read as
+ * refcount 0 */
+static void test_check_refblock_outside_image(void)
+{
+    g_autofree char *p = tpath("rbout.qcow2");
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536 };
+
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    patch_be64(p, 65536, 1ULL << 40);
+    /* "outside image", then clusters 0, 1, 3 have refcount 0 */
+    check_like_qemu_img(p, 4, 0, 4 * 65536);
+}
+
+/* QEMU's qcow2_check_refcounts: more than INT_MAX clusters in the file
+ * (1 TiB of 512-byte clusters, sparse) fails the check with -EFBIG
+ * instead of sizing a table from it */
+static void test_check_huge_file(void)
+{
+    g_autofree char *p = tpath("huge.qcow2");
+    g_autofree char *out = NULL;
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 512 };
+    BlockDriverState *bs;
+    Qcow2CheckResult res;
+    Error *err = NULL;
+
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    if (truncate(p, 1LL << 40) < 0) {
+        printf("(no 1 TiB sparse file here: %s) ", strerror(errno));
+        return;
+    }
+    bs = q_open(p, false, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &err), -EFBIG);
+    CU_ASSERT_EQUAL(res.check_errors, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err),
+                           "Could not check the image: File too large");
+    error_free(err);
+    bdrv_unref(bs);
+    CU_ASSERT_EQUAL(run(&out, "qemu-img check -f qcow2 %s", p), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Check failed: File too large"));
+    unlink(p);
+}
+
+/* An L2 table far past the end of the file: QEMU, and the driver, write
+ * it there.  Where the file system refuses that size (ext4: 16 TiB;
+ * here RLIMIT_FSIZE, as in tests/fuzz/qcow2-fuzz.c) writing it back
+ * fails with that error, and the node still works. */
+static void test_write_past_max_file_size(void)
+{
+    g_autofree char *p = tpath("maxsize.qcow2");
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536 };
+    struct rlimit old, lim;
+    void (*old_handler)(int);
+    uint8_t buf[4096];
+    BlockDriverState *bs;
+    struct stat st;
+
+    memset(buf, 0x33, sizeof(buf));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    /* L1[0] -> an L2 table at 1 TiB (reads as zeroes: unallocated) */
+    patch_be64(p, 3 * 65536, (1ULL << 63) | (1ULL << 40));
+    CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 16 << 20;
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &lim), 0);
+
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    /* the L2 update waits in the cache (qemu-io -t writeback: the
+     * same), writing it back fails */
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_flush(bs), -EFBIG);
+    /* the node still serves what it can */
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 1 << 19, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 1 << 19, sizeof(buf), buf, 0), 0);
+    CU_ASSERT_EQUAL(buf[0], 0x33);
+    bdrv_unref(bs);
+
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, old_handler);
+    CU_ASSERT_EQUAL(stat(p, &st), 0);
+    CU_ASSERT_TRUE(st.st_size <= 16 << 20);
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *out = NULL;
@@ -1033,6 +1530,8 @@ int main(int argc, char **argv)
     harness_add("/qcow2/rw/drain-in-callback", test_drain_in_callback);
     harness_add("/qcow2/zero-clusters", test_zero_clusters);
     harness_add("/qcow2/discard", test_discard);
+    harness_add("/qcow2/alloc/zero-cow", test_alloc_zero_cow);
+    harness_add("/qcow2/alloc/multi-cluster", test_alloc_multi_cluster);
     harness_add("/qcow2/backing/cow", test_backing_cow);
     harness_add("/qcow2/qemu-img/v3", test_qemu_img_v3);
     harness_add("/qcow2/qemu-img/v2", test_qemu_img_v2);
@@ -1049,7 +1548,19 @@ int main(int argc, char **argv)
     harness_add("/qcow2/overlap/l1", test_overlap_l1);
     harness_add("/qcow2/overlap/reftable", test_overlap_reftable);
     harness_add("/qcow2/overlap/refblock", test_overlap_refblock);
+    harness_add("/qcow2/overlap/new-refblock", test_overlap_new_refblock);
     harness_add("/qcow2/check/leak", test_check_reports_leak);
+    harness_add("/qcow2/check/region-past-eof", test_check_region_past_eof);
+    harness_add("/qcow2/check/reftable-reserved-bits",
+                test_check_reftable_reserved_bits);
+    harness_add("/qcow2/check/refblock-outside-image",
+                test_check_refblock_outside_image);
+    harness_add("/qcow2/check/huge-file", test_check_huge_file);
+    harness_add("/qcow2/check/l1-l2-entries", test_check_l1_l2_entries);
+    harness_add("/qcow2/corrupt/read-only-not-fatal",
+                test_corrupt_read_only_not_fatal);
+    harness_add("/qcow2/write/past-max-file-size",
+                test_write_past_max_file_size);
     harness_add("/qcow2/autoclear-bitmaps", test_autoclear_bitmaps);
     harness_add("/qcow2/crash/every-write-4k", test_crash_points_4k);
     harness_add("/qcow2/crash/every-write-64k-backing",
