@@ -67,7 +67,8 @@ and QEMU get vmm-run.sh's command line plus
     -drive file=IMG,if=none,id=d0,format=raw,cache=none,aio=io_uring
     -device virtio-blk-pci,drive=d0
 
-(QEMU's defaults: queue size 256, ioeventfd on).  The floor is fio on
+(QEMU's defaults: queue size 256, ioeventfd on; with --iothread both
+also get -object iothread,id=io0 and ,iothread=io0).  The floor is fio on
 the same file with --iodepth=32 --direct=1 --ioengine=io_uring and
 --rw=randread/randwrite --bs=4k, --rw=read --bs=128k.  The table gives
 IOPS (median), the best 100 ms batch's IOPS (of all runs), MB/s (10^6
@@ -379,6 +380,9 @@ VIRTIO_OPS = {
     "randwrite": (["--rw=randwrite", "--bs=4k"], "iops"),
     "seqread": (["--rw=read", "--bs=128k"], "mbs"),
 }
+# --iothread: both VMMs run the queue in an iothread (QEMU's defaults:
+# poll-max-ns=32768)
+VIRTIO_IOTHREAD = ("iothread,id=io0", ",iothread=io0")
 VIRTIO_FIGURES = ("iops", "best", "mbs", "kicks")
 VIRTIO_FIGURE_NAMES = {"iops": "IOPS", "best": "IOPS, best 100 ms",
                        "mbs": "MB/s", "kicks": "kicks per op"}
@@ -424,7 +428,10 @@ class VirtioBench:
                 "-debugcon", "stdio", "-kernel", a.vguest, "-append", append,
                 "-drive", f"file={a.image},if=none,id=d0,format=raw,"
                           f"{VIRTIO_DRIVE}",
-                "-device", "virtio-blk-pci,drive=d0"]
+                "-device", "virtio-blk-pci,drive=d0" + VIRTIO_IOTHREAD[1]
+                if a.iothread else "virtio-blk-pci,drive=d0"]
+        if a.iothread:
+            argv += ["-object", VIRTIO_IOTHREAD[0]]
         if vmm == "QEMU" and a.bios:
             argv += ["-bios", a.bios]
         return argv
@@ -492,7 +499,8 @@ class VirtioBench:
         print(f"\nvirtio-blk-pci, 32 requests in flight: {a.reps} runs of "
               f"{a.seconds} s each, the median (best 100 ms batch: of all "
               f"the runs)\n-drive file=IMG,if=none,id=d0,format=raw,"
-              f"{VIRTIO_DRIVE} -device virtio-blk-pci,drive=d0\n"
+              f"{VIRTIO_DRIVE} -device virtio-blk-pci,drive=d0"
+              f"{VIRTIO_IOTHREAD[1] + ' -object ' + VIRTIO_IOTHREAD[0] if a.iothread else ''}\n"
               f"  floor: fio --iodepth=32 --direct=1 --ioengine=io_uring")
         print(f"  {'op':9} {'figure':18} {'qomu':>9} {'QEMU':>9} {'fio':>9} "
               f"{'qomu/QEMU':>9} {'qomu/fio':>8} {'spread':>6}  goal")
@@ -699,6 +707,9 @@ def main():
                    "BUILD/tests/guest/vblk-bench.elf)")
     p.add_argument("-p", "--path", default="lean", choices=("lean", "lib"),
                    help="the guest's per-op code: lean or ata-lib's")
+    p.add_argument("-I", "--iothread", action="store_true",
+                   help="virtio section: the queue in an iothread, under "
+                   "both VMMs (-object iothread,id=io0 ...,iothread=io0)")
     p.add_argument("-C", "--calibrate", action="store_true",
                    help="let the guest measure its TSC against the RTC")
     p.add_argument("-t", "--timeout", type=int, default=120,

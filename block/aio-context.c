@@ -3,11 +3,13 @@
  * and the per-context AIO engines (QEMU 7.2's util/async.c and
  * util/aio-posix.c, reduced).  See include/block/aio.h.
  *
- * One eventfd per context carries every wake-up: one-shot BHs scheduled
- * from worker threads, io_uring completions (registered eventfd), Linux
- * AIO completions (IOCB_FLAG_RESFD).  The order that makes this lossless:
- * read (clear) the eventfd first, then look at the queues; anything that
- * arrives after the look sets the eventfd again.
+ * One eventfd per context carries the wake-ups: one-shot BHs scheduled
+ * from worker threads, Linux AIO completions (IOCB_FLAG_RESFD).  The
+ * order that makes this lossless: read (clear) the eventfd first, then
+ * look at the queues; anything that arrives after the look sets the
+ * eventfd again.  The io_uring ring's own fd is watched beside it (it
+ * polls readable while completions wait, level-triggered: nothing to
+ * clear, QEMU's way).
  *
  * Not modelled: QEMU's AioContext fd handlers, polling mode, the
  * aio_context_acquire lock (qomu uses the big lock for the main context
@@ -31,6 +33,9 @@ struct AioContext {
 
     GMutex bh_lock;
     GQueue bhs;                 /* OneshotBH *, in schedule order */
+    /* The thread inside aio_dispatch() (its round loop runs what it
+     * schedules itself: no wake-up needed), or NULL.  Atomic. */
+    GThread *dispatching;
 
     ThreadPool *thread_pool;
     LinuxAioState *linux_aio;
@@ -85,10 +90,71 @@ void aio_bh_schedule_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque)
     was_empty = g_queue_is_empty(&ctx->bhs);
     g_queue_push_tail(&ctx->bhs, bh);
     g_mutex_unlock(&ctx->bh_lock);
-    /* A non-empty queue was already announced and not yet run. */
-    if (was_empty) {
+    /* A non-empty queue was already announced and not yet run; a BH
+     * scheduled from inside the context's own dispatch runs in its next
+     * round (QEMU's notify_me: no eventfd write, no extra wake-up). */
+    if (was_empty &&
+        __atomic_load_n(&ctx->dispatching, __ATOMIC_RELAXED) !=
+        g_thread_self()) {
         aio_notify(ctx);
     }
+}
+
+typedef struct AioWaitBH {
+    QEMUBHFunc *cb;
+    void *opaque;
+    bool with_bql;
+    bool done;
+    GMutex lock;
+    GCond cond;
+} AioWaitBH;
+
+static void aio_wait_bh(void *opaque)
+{
+    AioWaitBH *w = opaque;
+
+    w->cb(w->opaque);
+    if (w->with_bql) {
+        bql_lock();
+    } else {
+        g_mutex_lock(&w->lock);
+    }
+    w->done = true;
+    g_cond_broadcast(&w->cond);
+    if (w->with_bql) {
+        bql_unlock();
+    } else {
+        g_mutex_unlock(&w->lock);
+    }
+}
+
+void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque)
+{
+    AioWaitBH w = { .cb = cb, .opaque = opaque };
+
+    if (aio_context_in_home_thread(ctx)) {
+        cb(opaque);
+        return;
+    }
+    w.with_bql = bql_locked();
+    g_mutex_init(&w.lock);
+    g_cond_init(&w.cond);
+    if (!w.with_bql) {
+        g_mutex_lock(&w.lock);
+    }
+    aio_bh_schedule_oneshot(ctx, aio_wait_bh, &w);
+    while (!w.done) {
+        if (w.with_bql) {
+            bql_cond_wait(&w.cond);
+        } else {
+            g_cond_wait(&w.cond, &w.lock);
+        }
+    }
+    if (!w.with_bql) {
+        g_mutex_unlock(&w.lock);
+    }
+    g_cond_clear(&w.cond);
+    g_mutex_clear(&w.lock);
 }
 
 /* Run the BHs queued so far (not those they schedule: next round). */
@@ -115,13 +181,18 @@ static bool aio_bh_poll(AioContext *ctx)
     return true;
 }
 
-/* Reap every engine and run BHs until nothing is left (bounded). */
-static bool aio_dispatch(AioContext *ctx)
+/* Reap every engine and run BHs until nothing is left (bounded); first
+ * clear the eventfd if @clear (a wake-up by the io_uring fd need not). */
+static bool aio_dispatch_common(AioContext *ctx, bool clear)
 {
     bool progress = false;
     int round;
+    GThread *outer = __atomic_load_n(&ctx->dispatching, __ATOMIC_RELAXED);
 
-    aio_notify_clear(ctx);
+    if (clear) {
+        aio_notify_clear(ctx);
+    }
+    __atomic_store_n(&ctx->dispatching, g_thread_self(), __ATOMIC_RELAXED);
     for (round = 0; round < AIO_DISPATCH_MAX_ROUNDS; round++) {
         bool p = false;
 
@@ -137,15 +208,24 @@ static bool aio_dispatch(AioContext *ctx)
         }
         progress = true;
     }
+    __atomic_store_n(&ctx->dispatching, outer, __ATOMIC_RELAXED);
     if (round == AIO_DISPATCH_MAX_ROUNDS) {
         aio_notify(ctx);            /* more to do: come back next pass */
     }
     return progress;
 }
 
+static bool aio_dispatch(AioContext *ctx)
+{
+    return aio_dispatch_common(ctx, true);
+}
+
 bool aio_poll(AioContext *ctx, bool blocking)
 {
-    struct pollfd pfd = { .fd = ctx->notify_fd, .events = POLLIN };
+    struct pollfd pfd[2] = {
+        { .fd = ctx->notify_fd, .events = POLLIN },
+        { .fd = -1, .events = POLLIN },     /* the io_uring ring */
+    };
     bool progress;
 
     assert(aio_context_in_home_thread(ctx));
@@ -153,16 +233,38 @@ bool aio_poll(AioContext *ctx, bool blocking)
     if (progress || !blocking) {
         return progress;
     }
-    while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+    if (ctx->linux_io_uring) {
+        pfd[1].fd = luring_get_fd(ctx->linux_io_uring);
+    }
+    while (poll(pfd, 2, -1) < 0 && errno == EINTR) {
         /* retry */
     }
     return aio_dispatch(ctx);
+}
+
+bool aio_has_ready_work(AioContext *ctx)
+{
+    bool ready = ctx->linux_io_uring &&
+                 luring_cq_ready(ctx->linux_io_uring);
+
+    if (!ready) {
+        g_mutex_lock(&ctx->bh_lock);
+        ready = !g_queue_is_empty(&ctx->bhs);
+        g_mutex_unlock(&ctx->bh_lock);
+    }
+    return ready;
 }
 
 /* The notifier's handler on the GMainContext. */
 static void aio_notifier_read(void *opaque)
 {
     aio_dispatch(opaque);
+}
+
+/* The io_uring ring fd's handler: completions wait. */
+static void aio_ring_read(void *opaque)
+{
+    aio_dispatch_common(opaque, false);
 }
 
 /* --- contexts --- */
@@ -211,6 +313,9 @@ void aio_context_ref(AioContext *ctx)
 static void aio_context_free_engines(AioContext *ctx)
 {
     if (ctx->linux_io_uring) {
+        qomu_set_fd_handler_ctx(ctx->gctx,
+                                luring_get_fd(ctx->linux_io_uring),
+                                NULL, NULL, NULL);
         luring_cleanup(ctx->linux_io_uring);
         ctx->linux_io_uring = NULL;
     }
@@ -283,7 +388,12 @@ LinuxAioState *aio_get_linux_aio(AioContext *ctx, Error **errp)
 LuringState *aio_get_linux_io_uring(AioContext *ctx, Error **errp)
 {
     if (!ctx->linux_io_uring) {
-        ctx->linux_io_uring = luring_init(ctx, ctx->notify_fd, errp);
+        ctx->linux_io_uring = luring_init(ctx, errp);
+        if (ctx->linux_io_uring) {
+            qomu_set_fd_handler_ctx(ctx->gctx,
+                                    luring_get_fd(ctx->linux_io_uring),
+                                    aio_ring_read, NULL, ctx);
+        }
     }
     return ctx->linux_io_uring;
 }

@@ -9,9 +9,10 @@
  * io_uring_enter.  When the SQ ring is full the queued SQEs are submitted
  * and the request retried; requests that still find no room wait in a
  * software queue, drained as completions free space.
- * Completion: the ring is registered with the context's eventfd, so the
- * kernel wakes the context's loop; luring_poll() reaps the CQ ring and
- * runs the callbacks there.
+ * Completion: the context watches the ring's fd, which polls readable
+ * while the CQ ring holds entries (QEMU's qemu_luring_completion_cb: no
+ * eventfd to read per wake-up); luring_poll() reaps the CQ ring and runs
+ * the callbacks there.
  *
  * Not modelled: QEMU's resubmission of short reads here (file-posix does
  * it for every engine), fixed buffers/files, SQPOLL.
@@ -164,6 +165,11 @@ bool luring_poll(LuringState *s)
     return progress;
 }
 
+bool luring_cq_ready(LuringState *s)
+{
+    return io_uring_cq_ready(&s->ring) > 0;
+}
+
 void luring_io_plug(LuringState *s)
 {
     assert(aio_context_in_home_thread(s->ctx));
@@ -179,26 +185,23 @@ void luring_io_unplug(LuringState *s)
     }
 }
 
+int luring_get_fd(LuringState *s)
+{
+    return s->ring.ring_fd;
+}
+
 uint64_t luring_submit_calls(LuringState *s)
 {
     return s->submit_calls;
 }
 
-LuringState *luring_init(AioContext *ctx, int notify_fd, Error **errp)
+LuringState *luring_init(AioContext *ctx, Error **errp)
 {
     LuringState *s = g_new0(LuringState, 1);
     int ret = io_uring_queue_init(MAX_ENTRIES, &s->ring, 0);
 
     if (ret < 0) {
         error_setg_errno(errp, -ret, "failed to init linux io_uring ring");
-        g_free(s);
-        return NULL;
-    }
-    ret = io_uring_register_eventfd(&s->ring, notify_fd);
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "failed to register the io_uring "
-                         "eventfd");
-        io_uring_queue_exit(&s->ring);
         g_free(s);
         return NULL;
     }

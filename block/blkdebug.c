@@ -6,7 +6,8 @@
  * (include/block/blkdebug.h) says to fail it; a failed request never
  * reaches the image.  The "align" option forces the node's request
  * alignment (a power of two), so that the generic layer's padding and
- * read-modify-write can be exercised on any host file.
+ * read-modify-write can be exercised on any host file; "max-transfer"
+ * sets the node's max_transfer (what devices merge requests up to).
  *
  * Not modelled: QEMU's event/state machine ("inject-error.N.event"),
  * config files, "blkdebug:" file names, suspend/resume.
@@ -25,6 +26,7 @@ typedef struct BlkdebugRule {
 
 typedef struct BDRVBlkdebugState {
     uint32_t align;                 /* 0: the image's */
+    uint32_t max_transfer;          /* 0: the image's */
     GQueue rules;                   /* BlkdebugRule * */
     unsigned counts[5];             /* per BlkdebugIOType bit */
 } BDRVBlkdebugState;
@@ -34,6 +36,7 @@ static int blkdebug_open(BlockDriverState *bs, BlockOptions *options,
 {
     BDRVBlkdebugState *s = bs->opaque;
     g_autofree char *align = bopts_take(options, "align");
+    g_autofree char *max_transfer = bopts_take(options, "max-transfer");
     BdrvChild *image;
 
     g_queue_init(&s->rules);
@@ -49,6 +52,22 @@ static int blkdebug_open(BlockDriverState *bs, BlockOptions *options,
             return -EINVAL;
         }
         s->align = value;
+    }
+    if (max_transfer) {
+        uint64_t value;
+
+        if (!parse_option_number("max-transfer", max_transfer, &value,
+                                 errp)) {
+            return -EINVAL;
+        }
+        /* QEMU's check: below INT_MAX, a multiple of MAX(align, 512) */
+        if (value && (value >= INT_MAX ||
+                      value % MAX(s->align, 512u))) {
+            error_setg(errp, "Cannot meet constraints with max-transfer %"
+                       PRIu64, value);
+            return -EINVAL;
+        }
+        s->max_transfer = value;
     }
     image = bdrv_open_child(NULL, options, "image", bs, false, errp);
     if (!image) {
@@ -76,6 +95,9 @@ static void blkdebug_refresh_limits(BlockDriverState *bs)
 
     if (s->align) {
         bs->bl.request_alignment = s->align;
+    }
+    if (s->max_transfer) {
+        bs->bl.max_transfer = s->max_transfer;
     }
 }
 

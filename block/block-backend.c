@@ -19,6 +19,7 @@
 #include "util/osdep.h"
 #include "util/error-report.h"
 #include "util/main-loop.h"
+#include "util/bql.h"
 #include "util/id.h"
 #include "hw/core/qdev.h"
 #include "system/runstate.h"
@@ -90,6 +91,13 @@ const char *block_device_io_status_name(BlockDeviceIoStatus status)
  * image, "cont" works.  Errors are not reported here (QEMU's "stop"
  * ignores them too); a failed flush fails again at the guest's next one.
  */
+static void blk_stop_flush(void *opaque)
+{
+    BlockBackend *blk = opaque;
+
+    bdrv_flush(blk->root);
+}
+
 static void blk_runstate_event(RunStateEvent event, ShutdownCause cause,
                                void *opaque)
 {
@@ -101,7 +109,8 @@ static void blk_runstate_event(RunStateEvent event, ShutdownCause cause,
         BlockBackend *blk = l->data;
 
         if (blk_is_inserted(blk)) {
-            bdrv_flush(blk->root);
+            /* in the drive's thread (an iothread's drive: there) */
+            aio_wait_bh_oneshot(blk->ctx, blk_stop_flush, blk);
         }
     }
 }
@@ -388,6 +397,22 @@ uint32_t blk_get_request_alignment(BlockBackend *blk)
     return blk->root ? bdrv_get_request_alignment(blk->root) : 1;
 }
 
+uint32_t blk_get_max_transfer(BlockBackend *blk)
+{
+    uint32_t max = INT_MAX, align = blk_get_request_alignment(blk);
+
+    if (blk->root && blk->root->bl.max_transfer) {
+        max = MIN(blk->root->bl.max_transfer, (uint32_t)INT_MAX);
+    }
+    return max / align * align;
+}
+
+int blk_get_max_iov(BlockBackend *blk)
+{
+    return blk->root && blk->root->bl.max_iov ? blk->root->bl.max_iov
+                                               : IOV_MAX;
+}
+
 void *blk_blockalign(BlockBackend *blk, size_t size)
 {
     return blk->root ? qemu_blockalign(blk->root, size)
@@ -602,8 +627,19 @@ int blk_in_flight(BlockBackend *blk)
     return blk->in_flight;
 }
 
+static void blk_drain_bh(void *opaque)
+{
+    blk_drain(opaque);
+}
+
+/* From another thread than the context's (the main thread, for a drive
+ * an iothread serves), the drain runs in that thread. */
 void blk_drain(BlockBackend *blk)
 {
+    if (!aio_context_in_home_thread(blk->ctx)) {
+        aio_wait_bh_oneshot(blk->ctx, blk_drain_bh, blk);
+        return;
+    }
     AIO_WAIT_WHILE(blk->ctx, blk->in_flight > 0);
     if (blk->root) {
         bdrv_drain(blk->root);
@@ -770,7 +806,14 @@ static void blk_vmstop_bh(void *opaque)
 void blk_error_action(BlockBackend *blk, BlockErrorAction action,
                       bool is_read, int error)
 {
+    /* The I/O status and the monitor are big-lock state, and a drive
+     * moved to an iothread completes (and fails) there. */
+    bool lock = !bql_locked();
+
     assert(error >= 0);
+    if (lock) {
+        bql_lock();
+    }
     if (action == BLOCK_ERROR_ACTION_STOP) {
         QomuBH **bh = g_new(QomuBH *, 1);
 
@@ -782,5 +825,8 @@ void blk_error_action(BlockBackend *blk, BlockErrorAction action,
         qomu_bh_schedule(*bh);
     } else {
         send_qmp_error_event(blk, action, is_read, error);
+    }
+    if (lock) {
+        bql_unlock();
     }
 }

@@ -649,11 +649,13 @@ static void bdrv_refresh_limits(BlockDriverState *bs)
         .request_alignment = 1,
         .min_mem_alignment = 1,
         .opt_mem_alignment = 1,
+        .max_iov = IOV_MAX,
     };
 
     /* Memory alignment is the strictest of the children's: a buffer
      * passes through unchanged.  Request alignment is not inherited: the
-     * child pads what it gets (QEMU's bdrv_merge_limits). */
+     * child pads what it gets (QEMU's bdrv_merge_limits); max_transfer
+     * and max_iov are the smallest non-zero ones. */
     for (GList *l = bs->children; l; l = l->next) {
         BlockDriverState *c = ((BdrvChild *)l->data)->bs;
 
@@ -661,6 +663,13 @@ static void bdrv_refresh_limits(BlockDriverState *bs)
                                    c->bl.min_mem_alignment);
         bl.opt_mem_alignment = MAX(bl.opt_mem_alignment,
                                    c->bl.opt_mem_alignment);
+        if (c->bl.max_transfer &&
+            (!bl.max_transfer || c->bl.max_transfer < bl.max_transfer)) {
+            bl.max_transfer = c->bl.max_transfer;
+        }
+        if (c->bl.max_iov && c->bl.max_iov < bl.max_iov) {
+            bl.max_iov = c->bl.max_iov;
+        }
     }
     bs->bl = bl;
     if (bs->drv->bdrv_refresh_limits) {

@@ -14,6 +14,7 @@
 #include "accel/accel.h"
 #include "accel/qtest.h"
 #include "chardev/char.h"
+#include "qom/user-creatable.h"
 #include "hw/core/cpu.h"
 #include "hw/core/qdev-globals.h"
 #include "hw/i386/x86-cpu.h"
@@ -540,6 +541,17 @@ static bool create_machine(QomuOptions *o, MachineState **pms, int *status)
     if (*status >= 0) {
         return false;
     }
+    /* QEMU's object_create_early(): -object (iothreads); errors without
+     * the option's location, as QEMU's */
+    *status = 1;
+    for (guint i = 0; o->objects && i < o->objects->len; i++) {
+        Error *err = NULL;
+
+        if (!user_creatable_add_dict(o->objects->pdata[i], &err)) {
+            error_report_err(err);
+            return false;
+        }
+    }
     /* QEMU's qemu_create_early_backends(): drives before the machine's
      * properties, so that those can name them. */
     *status = configure_blockdev(&o->drive_opts, &o->device_opts,
@@ -617,6 +629,9 @@ void qomu_machine_teardown(void)
      * space, which cannot go while a listener is registered. */
     accel_cleanup();
     machine_destroy();
+    /* -object / object-add objects (iothreads: joined here, after the
+     * devices that used them) */
+    user_creatable_cleanup();
     /* The devices let go of their drives: close them, flushing what the
      * guest wrote (QEMU's bdrv_close_all in qemu_cleanup). */
     blockdev_close_all();

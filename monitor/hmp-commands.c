@@ -179,6 +179,8 @@ const HmpCommand hmp_info_cmds[] = {
       .cmd = hmp_info_block_cmd },
     { .name = "cpus", .args_type = "", .params = "",
       .help = "show infos for each CPU", .cmd = hmp_info_cpus },
+    { .name = "iothreads", .args_type = "", .params = "",
+      .help = "show iothreads", .cmd = hmp_info_iothreads },
     { .name = "kvm", .args_type = "", .params = "",
       .help = "show KVM information", .cmd = hmp_info_kvm },
     { .name = "mtree",

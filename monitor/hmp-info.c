@@ -6,6 +6,7 @@
  */
 #include "util/osdep.h"
 #include "block/qapi.h"
+#include "system/iothread.h"
 #include "hw/core/cpu.h"
 #include "hw/core/memory.h"
 #include "system/options.h"
@@ -34,6 +35,34 @@ void hmp_info_cpus(Monitor *mon, GVariant *args)
                        cpu->cpu_index == monitor_get_cpu_index(mon) ? '*'
                                                                     : ' ',
                        cpu->cpu_index, (int)cpu->thread_id);
+    }
+}
+
+/* QEMU's hmp_info_iothreads(): one block per iothread, query-iothreads'
+ * order. */
+void hmp_info_iothreads(Monitor *mon, GVariant *args)
+{
+    g_autoptr(GVariant) list =
+        g_variant_ref_sink(qmp_query_iothreads(NULL, NULL));
+
+    for (gsize i = 0; i < g_variant_n_children(list); i++) {
+        g_autoptr(GVariant) box = g_variant_get_child_value(list, i);
+        g_autoptr(GVariant) info = g_variant_get_variant(box);
+        const char *id = "";
+        gint64 tid = 0, max_ns = 0, grow = 0, shrink = 0, batch = 0;
+
+        g_variant_lookup(info, "id", "&s", &id);
+        g_variant_lookup(info, "thread-id", "x", &tid);
+        g_variant_lookup(info, "poll-max-ns", "x", &max_ns);
+        g_variant_lookup(info, "poll-grow", "x", &grow);
+        g_variant_lookup(info, "poll-shrink", "x", &shrink);
+        g_variant_lookup(info, "aio-max-batch", "x", &batch);
+        monitor_printf(mon, "%s:\n", id);
+        monitor_printf(mon, "  thread_id=%" PRId64 "\n", tid);
+        monitor_printf(mon, "  poll-max-ns=%" PRId64 "\n", max_ns);
+        monitor_printf(mon, "  poll-grow=%" PRId64 "\n", grow);
+        monitor_printf(mon, "  poll-shrink=%" PRId64 "\n", shrink);
+        monitor_printf(mon, "  aio-max-batch=%" PRId64 "\n", batch);
     }
 }
 

@@ -94,6 +94,7 @@ void monitor_events_init(void);
 void hmp_info_block_cmd(Monitor *mon, GVariant *args);
 void hmp_info_cpus(Monitor *mon, GVariant *args);
 void hmp_info_kvm(Monitor *mon, GVariant *args);
+void hmp_info_iothreads(Monitor *mon, GVariant *args);
 void hmp_info_mtree(Monitor *mon, GVariant *args);
 void hmp_info_qom_tree(Monitor *mon, GVariant *args);
 void hmp_info_qtree(Monitor *mon, GVariant *args);

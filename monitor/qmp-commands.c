@@ -9,6 +9,7 @@
  */
 #include "util/osdep.h"
 #include "qmp-cmds.h"
+#include "system/iothread.h"
 
 static const QmpCommand qmp_builtin_commands[] = {
     { .name = "qmp_capabilities", .fn = qmp_qmp_capabilities,
@@ -22,6 +23,7 @@ static const QmpCommand qmp_builtin_commands[] = {
     { .name = "quit", .fn = qmp_quit },
     { .name = "query-kvm", .fn = qmp_query_kvm },
     { .name = "query-block", .fn = qmp_query_block_cmd },
+    { .name = "query-iothreads", .fn = qmp_query_iothreads },
     { .name = "human-monitor-command", .fn = qmp_human_monitor_command,
       .args = "command-line:str,*cpu-index:int" },
     { .name = "qom-list", .fn = qmp_qom_list, .args = "path:str" },

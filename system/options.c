@@ -21,6 +21,7 @@
 #include "monitor/monitor-opts.h"
 #include "system/options.h"
 #include "block/drive.h"
+#include "qom/user-creatable.h"
 #include "machine-opts.h"
 
 #include <sys/prctl.h>
@@ -35,7 +36,7 @@ typedef enum QomuOptionIndex {
     OPT_monitor,                /* -qmp, -qmp-pretty, -monitor, -mon */
     OPT_serial,
     OPT_drive, OPT_hda, OPT_hdb, OPT_hdc, OPT_hdd, OPT_cdrom, OPT_snapshot,
-    OPT_qtest, OPT_qtest_log, OPT_audio,
+    OPT_qtest, OPT_qtest_log, OPT_audio, OPT_object,
     OPT_UNSUPPORTED,            /* a QEMU option this build lacks */
 } QomuOptionIndex;
 
@@ -87,6 +88,7 @@ static const QomuOption qomu_options[] = {
     { "qtest", true, OPT_qtest },
     { "qtest-log", true, OPT_qtest_log },
     { "audio", true, OPT_audio },
+    { "object", true, OPT_object },
 };
 
 /*
@@ -116,7 +118,7 @@ static const UnsupportedOption unsupported_options[] = {
     { "net", true }, { "netdev", true }, { "nic", true },
     { "no-acpi", false }, { "no-fd-bootchk", false }, { "no-hpet", false },
     { "no-shutdown", false }, { "no-user-config", false },
-    { "numa", true }, { "object", true }, { "only-migratable", false },
+    { "numa", true }, { "only-migratable", false },
     { "option-rom", true }, { "overcommit", true }, { "parallel", true },
     { "pflash", true }, { "pidfile", true }, { "plugin", true },
     { "portrait", false }, { "preconfig", false },
@@ -275,6 +277,7 @@ void qomu_options_free(QomuOptions *o)
         g_free(d);
     }
     g_clear_pointer(&o->serial, g_ptr_array_unref);
+    g_clear_pointer(&o->objects, g_ptr_array_unref);
     qemu_opts_reset(&o->accel_opts);
     qemu_opts_reset(&o->device_opts);
     qemu_opts_reset(&o->chardev_opts);
@@ -401,6 +404,99 @@ static int opt_device(QomuOptions *o, const char *optarg)
         return 1;
     }
     return qemu_opts_parse_noisily(&o->device_opts, optarg, true) ? -1 : 1;
+}
+
+/*
+ * -object TYPE,id=ID[,PROP=VALUE...] (QEMU 7.2's object_option_parse):
+ * checked now, with the option's location (qom/user-creatable.h), and
+ * created before the machine (machine-init.c).  "-object help" lists the
+ * user-creatable types, "-object TYPE,help" their properties.  JSON is
+ * not supported.
+ */
+static void opt_object_list_type(ObjectClass *klass, void *opaque)
+{
+    if (!object_class_is_abstract(klass)) {
+        g_ptr_array_add(opaque, (gpointer)object_class_get_name(klass));
+    }
+}
+
+static int opt_object_strcmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int opt_object(QomuOptions *o, const char *optarg)
+{
+    g_autoptr(GVariant) dict = NULL;
+    Error *err = NULL;
+    const char *type, *id;
+    bool help = false;
+
+    if (optarg[0] == '{') {
+        error_report("JSON syntax for -object is not supported in this "
+                     "build");
+        return 1;
+    }
+    dict = keyval_parse(optarg, "qom-type", &help, &err);
+    if (!dict) {
+        error_report_err(err);
+        return 1;
+    }
+    type = keyval_get_str(dict, "qom-type");
+    if (!type && help) {
+        type = "help";
+    }
+    if (type && (is_help_option(type) || help) &&
+        (is_help_option(type) || user_creatable_type_ok(type))) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+
+        if (is_help_option(type)) {
+            g_autoptr(GPtrArray) types = g_ptr_array_new();
+
+            object_class_foreach(opt_object_list_type, TYPE_USER_CREATABLE,
+                                 false, types);
+            g_ptr_array_sort(types, opt_object_strcmp);
+            printf("List of user creatable objects:\n");
+            for (guint i = 0; i < types->len; i++) {
+                printf("  %s\n", (char *)types->pdata[i]);
+            }
+            return 0;
+        }
+        ObjectPropertyIterator iter;
+        ObjectProperty *prop;
+
+        object_class_property_iter_init(&iter, object_class_by_name(type));
+        while ((prop = object_property_iter_next(&iter))) {
+            if (prop->set) {
+                g_ptr_array_add(names, g_strdup_printf("  %s=<%s>",
+                                                       prop->name,
+                                                       prop->type));
+            }
+        }
+        g_ptr_array_sort(names, opt_object_strcmp);
+        printf("%s options:\n", type);
+        for (guint i = 0; i < names->len; i++) {
+            printf("%s\n", (char *)names->pdata[i]);
+        }
+        return 0;
+    }
+    if (!user_creatable_check_option(dict, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    id = keyval_get_str(dict, "id");
+    if (!o->objects) {
+        o->objects = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)g_variant_unref);
+    }
+    for (guint i = 0; i < o->objects->len; i++) {
+        if (!strcmp(keyval_get_str(o->objects->pdata[i], "id"), id)) {
+            error_report("Duplicate ID '%s' for object", id);
+            return 1;
+        }
+    }
+    g_ptr_array_add(o->objects, g_steal_pointer(&dict));
+    return -1;
 }
 
 /* -msg: applied at once (QEMU's configure_msg), so that it affects the
@@ -608,6 +704,8 @@ static int handle_option(QomuOptions *o, const QomuOption *popt,
         return -1;
     case OPT_audio:
         return opt_audio(optarg);
+    case OPT_object:
+        return opt_object(o, optarg);
     case OPT_UNSUPPORTED:
         error_report("Option not supported in this build");
         return 1;

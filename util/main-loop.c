@@ -272,6 +272,12 @@ void qomu_set_fd_handler_ctx(GMainContext *ctx, int fd, IOHandler *fd_read,
         h->fd_write = fd_write;
         h->opaque = opaque;
         h->tag = g_source_add_unix_fd(&h->source, fd, cond);
+        /* GLib blocks a source that cannot recurse while dispatching it,
+         * removing and re-adding its fd: two wake-ups of the context (an
+         * eventfd write each) and an extra poll per dispatch.  No handler
+         * iterates the loop, so let it "recurse" (QEMU's AioContext
+         * source does the same). */
+        g_source_set_can_recurse(&h->source, TRUE);
         g_source_attach(&h->source, ctx);
         g_hash_table_insert(fd_handlers, GINT_TO_POINTER(fd), h);
     }

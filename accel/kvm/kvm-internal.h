@@ -43,6 +43,8 @@ struct KVMState {
     AddressSpace *as_io;        /* PIO exits go here */
 
     void *arch;                 /* kvm-x86.c's state (supported CPUID) */
+    struct KVMIrqRouting *irq_routing;  /* kvm-irqchip.c: the GSI routing
+                                         * table, its one owner */
 };
 
 /* A vCPU: created and run by its thread (kvm-vcpu.c). */
@@ -86,6 +88,14 @@ void kvm_reset_vcpu(AccelState *accel, CPUState *cpu);
  * tests, which feed it forged kvm_run pages.
  */
 int kvm_handle_exit(KVMVCPU *v);
+
+/* --- kvm-irqchip.c ------------------------------------------------------- */
+
+/* QEMU's kvm_init_irq_routing: the capabilities (KVM_CAP_IRQ_ROUTING,
+ * KVM_CAP_IRQFD, KVM_CAP_SIGNAL_MSI) and an empty table.  After
+ * kvm_arch_init (the irqchip exists). */
+void kvm_init_irq_routing(KVMState *s);
+void kvm_irq_routing_destroy(KVMState *s);
 
 /* --- kvm-x86.c (the arch hooks) ------------------------------------------ */
 

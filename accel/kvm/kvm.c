@@ -9,7 +9,8 @@
  * (trimmed to whole pages) into a memory slot, ROM with KVM_MEM_READONLY.
  * QEMU's messages, printed as QEMU prints them (no program name).
  * Not modelled: dirty logging, the dirty ring, coalesced MMIO/PIO,
- * ioeventfd/irqfd, multiple address spaces (SMM), kernel-irqchip=split.
+ * multiple address spaces (SMM), kernel-irqchip=split.  GSI routing and
+ * irqfds: kvm-irqchip.c.
  * vCPUs: kvm-vcpu.c; x86 specifics: kvm-x86.c.
  */
 #include "util/osdep.h"
@@ -302,6 +303,7 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms,
     if (!kvm_arch_init(s, errp)) {
         return false;
     }
+    kvm_init_irq_routing(s);
     /* The machine set these up first (memory_map_init), as QEMU's
      * cpu_exec_init_all runs before configure_accelerators. */
     s->as_memory = address_space_memory_get();
@@ -351,6 +353,7 @@ static void kvm_accel_instance_finalize(Object *obj)
         memory_listener_unregister(&s->listener, s->as_memory);
     }
     kvm_arch_destroy(s);
+    kvm_irq_routing_destroy(s);
     if (s->vmfd >= 0) {
         close(s->vmfd);
     }

@@ -236,6 +236,8 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
     mr->terminates = true;
 }
 
+#define RAM_HUGE_ALIGN ((size_t)2 << 20)    /* QEMU_VMALLOC_ALIGN, x86-64 */
+
 /* Anonymous, private, lazily-populated host memory for the guest. */
 static bool memory_region_alloc_ram(MemoryRegion *mr, Error **errp)
 {
@@ -254,6 +256,33 @@ static bool memory_region_alloc_ram(MemoryRegion *mr, Error **errp)
         goto fail;
     }
     mr->ram_mmap_size = (size + page - 1) & ~(page - 1);
+    /* QEMU's qemu_ram_mmap + ram_block_add: 2 MiB aligned (when that is
+     * possible) and MADV_HUGEPAGE, so that with THP "madvise" the guest's
+     * RAM gets huge pages: fewer (nested) EPT misses, cheaper page
+     * pinning for O_DIRECT I/O into guest buffers. */
+    if (mr->ram_mmap_size >= RAM_HUGE_ALIGN &&
+        mr->ram_mmap_size <= SIZE_MAX - RAM_HUGE_ALIGN) {
+        size_t total = mr->ram_mmap_size + RAM_HUGE_ALIGN;
+        uint8_t *raw = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                            -1, 0);
+
+        if (raw != MAP_FAILED) {
+            uint8_t *aligned = (uint8_t *)(((uintptr_t)raw + RAM_HUGE_ALIGN -
+                                            1) & ~(RAM_HUGE_ALIGN - 1));
+            size_t head = aligned - raw;
+
+            /* keep [aligned, +ram_mmap_size), give back the rest */
+            if (head) {
+                munmap(raw, head);
+            }
+            munmap(aligned + mr->ram_mmap_size,
+                   total - head - mr->ram_mmap_size);
+            madvise(aligned, mr->ram_mmap_size, MADV_HUGEPAGE);
+            mr->ram_ptr = aligned;
+            return true;
+        }
+    }
     ptr = mmap(NULL, mr->ram_mmap_size, PROT_READ | PROT_WRITE,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ptr == MAP_FAILED) {

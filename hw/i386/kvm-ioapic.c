@@ -30,44 +30,39 @@ struct KVMIOAPICState {
 
 /* --- GSI routing ---------------------------------------------------------- */
 
-static void add_route(struct kvm_irq_routing *r, int gsi, int chip, int pin)
-{
-    struct kvm_irq_routing_entry *e = &r->entries[r->nr++];
-
-    e->gsi = gsi;
-    e->type = KVM_IRQ_ROUTING_IRQCHIP;
-    e->u.irqchip.irqchip = chip;
-    e->u.irqchip.pin = pin;
-}
-
+/*
+ * QEMU's kvm_pc_setup_irq_routing: the pin routes are entries of the one
+ * routing table accel/kvm/kvm-irqchip.c owns (MSI routes of irqfds join
+ * them later, on GSIs above these), committed once here.
+ */
 int kvm_pc_setup_irq_routing(bool pci_enabled)
 {
-    g_autofree struct kvm_irq_routing *r = NULL;
-    int ret;
+    int ret = 0;
 
     if (!kvm_enabled()) {
         return 0;
     }
-    r = g_malloc0(sizeof(*r) + 64 * sizeof(r->entries[0]));
-    for (int i = 0; i < 8; i++) {
+    if (!kvm_gsi_routing_enabled()) {
+        return -ENOSYS;
+    }
+    for (int i = 0; i < 8 && !ret; i++) {
         if (i != 2) {
-            add_route(r, i, KVM_IRQCHIP_PIC_MASTER, i);
+            ret = kvm_irqchip_add_irq_route(i, KVM_IRQCHIP_PIC_MASTER, i);
         }
     }
-    for (int i = 8; i < 16; i++) {
-        add_route(r, i, KVM_IRQCHIP_PIC_SLAVE, i - 8);
+    for (int i = 8; i < 16 && !ret; i++) {
+        ret = kvm_irqchip_add_irq_route(i, KVM_IRQCHIP_PIC_SLAVE, i - 8);
     }
     if (pci_enabled) {
-        for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        for (int i = 0; i < IOAPIC_NUM_PINS && !ret; i++) {
             if (i == 0) {
-                add_route(r, i, KVM_IRQCHIP_IOAPIC, 2);
+                ret = kvm_irqchip_add_irq_route(i, KVM_IRQCHIP_IOAPIC, 2);
             } else if (i != 2) {
-                add_route(r, i, KVM_IRQCHIP_IOAPIC, i);
+                ret = kvm_irqchip_add_irq_route(i, KVM_IRQCHIP_IOAPIC, i);
             }
         }
     }
-    ret = kvm_vm_ioctl(KVM_SET_GSI_ROUTING, r);
-    return ret < 0 ? ret : 0;
+    return ret < 0 ? ret : kvm_irqchip_commit_routes();
 }
 
 int kvm_pc_set_elcr(uint16_t elcr)

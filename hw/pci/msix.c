@@ -7,8 +7,6 @@
 #include "accel/kvm.h"
 #include "hw/pci/msix.h"
 
-#include <linux/kvm.h>
-
 #define MSIX_CONTROL_OFFSET (PCI_MSIX_FLAGS + 1)   /* the high byte */
 #define MSIX_ENABLE_MASK (PCI_MSIX_FLAGS_ENABLE >> 8)
 #define MSIX_MASKALL_MASK (PCI_MSIX_FLAGS_MASKALL >> 8)
@@ -33,39 +31,52 @@ bool msix_is_masked(const MSIXState *m, unsigned vector)
     return msix_vector_masked(m, vector, m->function_masked);
 }
 
+/* The pending bits are atomic: a device may notify (set one) from the
+ * thread completing its requests while a vCPU unmasks (clears one). */
 bool msix_is_pending(const MSIXState *m, unsigned vector)
 {
-    return m->pba[vector / 8] & (1u << (vector % 8));
+    return __atomic_load_n(&m->pba[vector / 8], __ATOMIC_SEQ_CST) &
+           (1u << (vector % 8));
 }
 
-static void msix_set_pending(MSIXState *m, unsigned vector)
+void msix_set_pending(MSIXState *m, unsigned vector)
 {
-    m->pba[vector / 8] |= 1u << (vector % 8);
+    if (vector < m->nentries) {
+        __atomic_fetch_or(&m->pba[vector / 8], 1u << (vector % 8),
+                          __ATOMIC_SEQ_CST);
+    }
 }
 
 static void msix_clr_pending(MSIXState *m, unsigned vector)
 {
-    m->pba[vector / 8] &= ~(1u << (vector % 8));
+    __atomic_fetch_and(&m->pba[vector / 8], ~(1u << (vector % 8)),
+                       __ATOMIC_SEQ_CST);
+}
+
+MSIMessage msix_get_message(const MSIXState *m, unsigned vector)
+{
+    const uint8_t *e = &m->table[vector * PCI_MSIX_ENTRY_SIZE];
+
+    return (MSIMessage) {
+        .address = pci_get_quad(e + PCI_MSIX_ENTRY_LOWER_ADDR),
+        .data = pci_get_long(e + PCI_MSIX_ENTRY_DATA),
+    };
 }
 
 static void msix_send_message(MSIXState *m, unsigned vector)
 {
-    const uint8_t *e = &m->table[vector * PCI_MSIX_ENTRY_SIZE];
-    uint64_t address = pci_get_quad(e + PCI_MSIX_ENTRY_LOWER_ADDR);
-    uint32_t data = pci_get_long(e + PCI_MSIX_ENTRY_DATA);
+    MSIMessage msg = msix_get_message(m, vector);
 
-    if (kvm_enabled()) {
-        struct kvm_msi msi = {
-            .address_lo = (uint32_t)address,
-            .address_hi = address >> 32,
-            .data = data,
-        };
-
-        kvm_vm_ioctl(KVM_SIGNAL_MSI, &msi);
+    if (kvm_enabled() && msi_message_is_apic(msg)) {
+        /* QEMU: the write reaches the APIC window through the bus master
+         * address space, which is off with bus mastering off */
+        if (m->dev->config[PCI_COMMAND] & PCI_COMMAND_MASTER) {
+            kvm_irqchip_send_msi(msg);
+        }
         return;
     }
     /* QEMU's msi_send_message: a 32-bit write through the bus master */
-    pci_dma_write(m->dev, address, &data, sizeof(data));
+    pci_dma_write(m->dev, msg.address, &msg.data, sizeof(msg.data));
 }
 
 void msix_notify(MSIXState *m, unsigned vector)
@@ -80,6 +91,20 @@ void msix_notify(MSIXState *m, unsigned vector)
     msix_send_message(m, vector);
 }
 
+/* QEMU's msix_fire_vector_notifier */
+static void msix_fire_vector_notifier(MSIXState *m, unsigned vector,
+                                      bool is_masked)
+{
+    if (!m->vector_use_notifier) {
+        return;
+    }
+    if (is_masked) {
+        m->vector_release_notifier(m->dev, vector);
+    } else {
+        m->vector_use_notifier(m->dev, vector, msix_get_message(m, vector));
+    }
+}
+
 static void msix_handle_mask_update(MSIXState *m, unsigned vector,
                                     bool was_masked)
 {
@@ -88,6 +113,7 @@ static void msix_handle_mask_update(MSIXState *m, unsigned vector,
     if (is_masked == was_masked) {
         return;
     }
+    msix_fire_vector_notifier(m, vector, is_masked);
     if (!is_masked && msix_is_pending(m, vector)) {
         msix_clr_pending(m, vector);
         msix_notify(m, vector);
@@ -144,8 +170,17 @@ static void msix_table_write(void *opaque, hwaddr addr, uint64_t val,
     MSIXState *m = opaque;
     unsigned vector = addr / PCI_MSIX_ENTRY_SIZE;
     bool was_masked = msix_is_masked(m, vector);
+    MSIMessage old = msix_get_message(m, vector);
+    MSIMessage new;
 
     pci_set_long(&m->table[addr & ~3ULL], val);
+    new = msix_get_message(m, vector);
+    /* A new message for an unmasked vector: tell the notifier (QEMU only
+     * tells it at the next unmask; the spec leaves this undefined) */
+    if (!was_masked && !msix_is_masked(m, vector) &&
+        (old.address != new.address || old.data != new.data)) {
+        msix_fire_vector_notifier(m, vector, false);
+    }
     msix_handle_mask_update(m, vector, was_masked);
 }
 
@@ -162,8 +197,16 @@ static uint64_t msix_pba_read(void *opaque, hwaddr addr, unsigned size)
     uint32_t val = 0;
     unsigned pba_size = ((m->nentries + 63) / 64) * 8;
 
+    /* QEMU: let the device set the bits of what it held back */
+    if (m->vector_poll_notifier && addr < pba_size) {
+        unsigned vector_start = addr * 8;
+        unsigned vector_end = MIN(m->nentries, (addr + size) * 8);
+
+        m->vector_poll_notifier(m->dev, vector_start, vector_end);
+    }
     for (unsigned i = 0; i < size && addr + i < pba_size; i++) {
-        val |= (uint32_t)m->pba[addr + i] << (8 * i);
+        val |= (uint32_t)__atomic_load_n(&m->pba[addr + i],
+                                         __ATOMIC_SEQ_CST) << (8 * i);
     }
     return val;
 }
@@ -310,4 +353,61 @@ void msix_reset(MSIXState *m)
     memset(m->pba, 0, ((m->nentries + 63) / 64) * 8);
     msix_mask_all(m);
     msix_update_function_masked(m);
+}
+
+/* --- vector notifiers (QEMU's msix_set_vector_notifiers) ---------------- */
+
+static bool msix_function_unmasked_enabled(const MSIXState *m)
+{
+    return msix_enabled(m) && !m->function_masked;
+}
+
+int msix_set_vector_notifiers(MSIXState *m, MSIVectorUseNotifier use,
+                              MSIVectorReleaseNotifier release,
+                              MSIVectorPollNotifier poll)
+{
+    assert(use && release);
+    m->vector_use_notifier = use;
+    m->vector_release_notifier = release;
+    m->vector_poll_notifier = poll;
+    if (!msix_function_unmasked_enabled(m)) {
+        return 0;
+    }
+    for (unsigned v = 0; v < m->nentries; v++) {
+        int ret;
+
+        if (msix_is_masked(m, v)) {
+            continue;
+        }
+        ret = use(m->dev, v, msix_get_message(m, v));
+        if (ret < 0) {
+            while (v-- > 0) {
+                if (!msix_is_masked(m, v)) {
+                    release(m->dev, v);
+                }
+            }
+            m->vector_use_notifier = NULL;
+            m->vector_release_notifier = NULL;
+            m->vector_poll_notifier = NULL;
+            return ret;
+        }
+    }
+    return 0;
+}
+
+void msix_unset_vector_notifiers(MSIXState *m)
+{
+    if (!m->vector_use_notifier) {
+        return;
+    }
+    if (msix_function_unmasked_enabled(m)) {
+        for (unsigned v = 0; v < m->nentries; v++) {
+            if (!msix_is_masked(m, v)) {
+                m->vector_release_notifier(m->dev, v);
+            }
+        }
+    }
+    m->vector_use_notifier = NULL;
+    m->vector_release_notifier = NULL;
+    m->vector_poll_notifier = NULL;
 }

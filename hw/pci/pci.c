@@ -736,6 +736,9 @@ static void pci_qdev_unrealize(DeviceState *dev)
     PCIDevice *pci_dev = PCI_DEVICE(dev);
     PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(pci_dev);
 
+    /* QEMU's order: the BARs leave the address spaces before exit frees
+     * their regions (a mapped MSI-X BAR, virtio-pci's) */
+    pci_unregister_io_regions(pci_dev);
     if (pc->exit) {
         pc->exit(pci_dev);
     }

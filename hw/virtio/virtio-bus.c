@@ -135,6 +135,18 @@ bool virtio_bus_ioeventfd_enabled(VirtioBusState *bus)
     return k->ioeventfd_enabled && k->ioeventfd_enabled(qbus->parent);
 }
 
+bool virtio_bus_set_ioeventfd_ctx(VirtioBusState *bus, AioContext *ctx)
+{
+    BusState *qbus = BUS(bus);
+    VirtioBusClass *k = VIRTIO_BUS_GET_CLASS(bus);
+
+    if (!k->set_ioeventfd_ctx) {
+        return false;
+    }
+    k->set_ioeventfd_ctx(qbus->parent, ctx);
+    return true;
+}
+
 static void virtio_bus_class_init(ObjectClass *klass, void *data)
 {
     BusClass *bc = BUS_CLASS(klass);

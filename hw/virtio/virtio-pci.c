@@ -58,7 +58,8 @@ static void virtio_pci_ioeventfd_read(void *opaque)
     VirtIOPCIIoeventfd *e = opaque;
     uint64_t count;
 
-    if (read(e->fd, &count, sizeof(count)) != sizeof(count) || e->dead) {
+    if (read(e->fd, &count, sizeof(count)) != sizeof(count) ||
+        __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE)) {
         return;
     }
     virtio_queue_notify(virtio_pci_vdev(e->proxy), e->n);
@@ -84,21 +85,46 @@ static int virtio_pci_kvm_ioeventfd(VirtIOPCIIoeventfd *e, bool legacy,
     return kvm_vm_ioctl(KVM_IOEVENTFD, &io);
 }
 
+/* Main thread.  An iothread's context may be watched from here: GLib's
+ * source attach is thread-safe, and @e lives until it is unwatched. */
 static void virtio_pci_ioeventfd_watch(VirtIOPCIIoeventfd *e)
 {
     if (!e->watched && !e->dead) {
-        qomu_set_fd_handler(e->fd, virtio_pci_ioeventfd_read, NULL, e);
+        qomu_set_fd_handler_ctx(e->ctx ? aio_get_g_main_context(e->ctx)
+                                       : NULL,
+                                e->fd, virtio_pci_ioeventfd_read, NULL, e);
         e->watched = true;
     }
 }
 
-static void virtio_pci_ioeventfd_free(VirtIOPCIIoeventfd *e)
+static void virtio_pci_ioeventfd_free_now(void *opaque)
 {
+    VirtIOPCIIoeventfd *e = opaque;
+    AioContext *ctx = e->ctx;
+
     if (e->watched) {
-        qomu_set_fd_handler(e->fd, NULL, NULL, NULL);
+        qomu_set_fd_handler_ctx(ctx ? aio_get_g_main_context(ctx) : NULL,
+                                e->fd, NULL, NULL, NULL);
     }
     close(e->fd);
     g_free(e);
+    if (ctx) {
+        aio_context_unref(ctx);
+    }
+}
+
+/*
+ * One watched on an iothread's context is unwatched and freed by that
+ * thread (a BH): its handler may be running there right now, and after
+ * the BH it cannot be.  The dataplane's stop waits for the thread's BHs.
+ */
+static void virtio_pci_ioeventfd_free(VirtIOPCIIoeventfd *e)
+{
+    if (e->ctx) {
+        aio_bh_schedule_oneshot(e->ctx, virtio_pci_ioeventfd_free_now, e);
+    } else {
+        virtio_pci_ioeventfd_free_now(e);
+    }
 }
 
 /* Main thread: watch the live ones, free the dead ones. */
@@ -156,7 +182,7 @@ static void virtio_pci_stop_ioeventfd(VirtIOPCIProxy *proxy)
         if (e->modern_assigned) {
             virtio_pci_kvm_ioeventfd(e, false, false);
         }
-        e->dead = true;
+        __atomic_store_n(&e->dead, true, __ATOMIC_RELEASE);
         /* a kick that raced with the removal is not lost */
         if (read(e->fd, &count, sizeof(count)) == sizeof(count)) {
             virtio_queue_notify(virtio_pci_vdev(proxy), n);
@@ -203,6 +229,10 @@ static void virtio_pci_start_ioeventfd(VirtIOPCIProxy *proxy)
         e->proxy = proxy;
         e->n = n;
         e->fd = fd;
+        e->ctx = proxy->ioeventfd_ctx;
+        if (e->ctx) {
+            aio_context_ref(e->ctx);
+        }
         if (io_bar != PCI_BAR_UNMAPPED) {
             e->legacy_addr = io_bar + VIRTIO_PCI_QUEUE_NOTIFY;
             e->legacy_assigned = virtio_pci_kvm_ioeventfd(e, true, true) == 0;
@@ -218,16 +248,262 @@ static void virtio_pci_start_ioeventfd(VirtIOPCIProxy *proxy)
     virtio_pci_ioeventfd_sync(proxy);
 }
 
+/* VirtioBusClass::set_ioeventfd_ctx: serve the ioeventfds on @ctx from
+ * now on (restarting them if they run).  Main thread, big lock. */
+static void virtio_pci_set_ioeventfd_ctx(DeviceState *d, AioContext *ctx)
+{
+    VirtIOPCIProxy *proxy = VIRTIO_PCI(d);
+    bool started = proxy->ioeventfd_started;
+
+    if (proxy->ioeventfd_ctx == ctx) {
+        return;
+    }
+    virtio_pci_stop_ioeventfd(proxy);
+    proxy->ioeventfd_ctx = ctx;
+    if (started) {
+        virtio_pci_start_ioeventfd(proxy);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Interrupts                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * irqfds (QEMU 7.2's kvm_virtio_pci_vector_use/_release, virtio_pci_
+ * vector_unmask/_mask/_poll, for every device rather than only vhost and
+ * dataplane).  One per MSI-X vector, kept in step with the guest by
+ * virtio_pci_vector_sync() (big lock) whenever something it depends on
+ * changes: MSI-X enable and function mask, the entry's mask bit and
+ * message, whether a queue or the config uses the vector.  A vector has
+ * a route while MSI-X is on, the device uses it and its message points
+ * at the local APICs; its eventfd is bound to the route while unmasked.
+ * virtio_pci_notify() writes the eventfd of an active vector from any
+ * thread; irqfd_lock orders that against a route going away, so that no
+ * write lands after the last drain.
+ */
+static bool virtio_pci_irqfd_allowed(VirtIOPCIProxy *proxy)
+{
+    return proxy->vector_irqfd && kvm_msi_via_irqfd_enabled() &&
+           (proxy->flags & VIRTIO_PCI_FLAG_USE_IOEVENTFD);
+}
+
+/* What the eventfd holds (0 if nothing), emptied. */
+static uint64_t virtio_pci_irqfd_drain(VirtIOIRQFD *irqfd)
+{
+    uint64_t count = 0;
+
+    if (irqfd->fd < 0 ||
+        read(irqfd->fd, &count, sizeof(count)) != sizeof(count)) {
+        return 0;
+    }
+    return count;
+}
+
+static void virtio_pci_irqfd_set_active(VirtIOPCIProxy *proxy,
+                                        VirtIOIRQFD *irqfd, bool active)
+{
+    if (irqfd->active != active) {
+        g_mutex_lock(&proxy->irqfd_lock);
+        irqfd->active = active;
+        g_mutex_unlock(&proxy->irqfd_lock);
+    }
+}
+
+/* Back to msix_notify for @v: unbind, hand on what the eventfd held,
+ * free the route. */
+static void virtio_pci_irqfd_release(VirtIOPCIProxy *proxy, unsigned v)
+{
+    VirtIOIRQFD *irqfd = &proxy->vector_irqfd[v];
+
+    if (irqfd->virq < 0) {
+        return;
+    }
+    virtio_pci_irqfd_set_active(proxy, irqfd, false);
+    if (irqfd->assigned) {
+        kvm_irqchip_remove_irqfd_notifier_gsi(irqfd->fd, irqfd->virq);
+        irqfd->assigned = false;
+    }
+    if (virtio_pci_irqfd_drain(irqfd) && msix_enabled(&proxy->msix)) {
+        msix_notify(&proxy->msix, v);   /* sent, or pending if masked */
+    }
+    kvm_irqchip_release_virq(irqfd->virq);
+    kvm_irqchip_commit_routes();
+    irqfd->virq = -1;
+}
+
+/* A route and an eventfd for @v, pointing at @msg.  False: none (the
+ * vector stays on msix_notify). */
+static bool virtio_pci_irqfd_setup(VirtIOPCIProxy *proxy, unsigned v,
+                                   MSIMessage msg)
+{
+    VirtIOIRQFD *irqfd = &proxy->vector_irqfd[v];
+    KVMRouteChange c = kvm_irqchip_begin_route_changes();
+    int virq;
+
+    if (irqfd->fd < 0) {
+        irqfd->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (irqfd->fd < 0) {
+            return false;
+        }
+    }
+    virq = kvm_irqchip_add_msi_route(&c, msg);
+    if (virq < 0) {
+        return false;
+    }
+    if (kvm_irqchip_commit_route_changes(&c) < 0) {
+        kvm_irqchip_release_virq(virq);
+        return false;
+    }
+    irqfd->virq = virq;
+    irqfd->msg = msg;
+    irqfd->assigned = false;
+    return true;
+}
+
+static void virtio_pci_vector_sync(VirtIOPCIProxy *proxy, unsigned v)
+{
+    VirtIOIRQFD *irqfd;
+    MSIMessage msg;
+    bool masked, want;
+
+    if (!proxy->vector_irqfd || v >= proxy->msix.nentries) {
+        return;
+    }
+    irqfd = &proxy->vector_irqfd[v];
+    msg = msix_get_message(&proxy->msix, v);
+    masked = msix_is_masked(&proxy->msix, v);
+    /* a masked vector keeps its route until unmasked (QEMU updates the
+     * route at unmask); an unmasked one needs an APIC message */
+    want = virtio_pci_irqfd_allowed(proxy) && msix_enabled(&proxy->msix) &&
+           proxy->msix.used[v] &&
+           (msi_message_is_apic(msg) || (masked && irqfd->virq >= 0));
+    if (!want) {
+        virtio_pci_irqfd_release(proxy, v);
+        return;
+    }
+    if (irqfd->virq < 0) {
+        if (!virtio_pci_irqfd_setup(proxy, v, msg)) {
+            return;
+        }
+    } else if (!masked && (irqfd->msg.address != msg.address ||
+                           irqfd->msg.data != msg.data)) {
+        /* QEMU's "If the vector has changed, update the route." */
+        if (kvm_irqchip_update_msi_route(irqfd->virq, msg) < 0 ||
+            kvm_irqchip_commit_routes() < 0) {
+            virtio_pci_irqfd_release(proxy, v);
+            return;
+        }
+        irqfd->msg = msg;
+    }
+    if (!masked && !irqfd->assigned) {
+        /* what came while masked and was not polled into the PBA */
+        uint64_t held = virtio_pci_irqfd_drain(irqfd);
+
+        if (kvm_irqchip_add_irqfd_notifier_gsi(irqfd->fd, -1,
+                                               irqfd->virq) < 0) {
+            if (held) {
+                msix_set_pending(&proxy->msix, v);
+            }
+            virtio_pci_irqfd_release(proxy, v);
+            return;
+        }
+        irqfd->assigned = true;
+        if (held) {
+            uint64_t one = 1;
+
+            /* through the irqfd: KVM sends it now */
+            if (write(irqfd->fd, &one, sizeof(one)) != sizeof(one)) {
+                msix_set_pending(&proxy->msix, v);
+            }
+        }
+    } else if (masked && irqfd->assigned) {
+        kvm_irqchip_remove_irqfd_notifier_gsi(irqfd->fd, irqfd->virq);
+        irqfd->assigned = false;
+    }
+    virtio_pci_irqfd_set_active(proxy, irqfd, true);
+}
+
+static void virtio_pci_vectors_sync_all(VirtIOPCIProxy *proxy)
+{
+    for (unsigned v = 0; proxy->vector_irqfd && v < proxy->msix.nentries;
+         v++) {
+        virtio_pci_vector_sync(proxy, v);
+    }
+}
+
+/* msix's vector notifiers: whatever changed, get back in step */
+static int virtio_pci_vector_unmask(PCIDevice *dev, unsigned vector,
+                                    MSIMessage msg)
+{
+    virtio_pci_vector_sync(VIRTIO_PCI(dev), vector);
+    return 0;
+}
+
+static void virtio_pci_vector_mask(PCIDevice *dev, unsigned vector)
+{
+    virtio_pci_vector_sync(VIRTIO_PCI(dev), vector);
+}
+
+/* The guest reads the PBA: masked vectors' held notifications become
+ * pending bits (QEMU's virtio_pci_vector_poll). */
+static void virtio_pci_vector_poll(PCIDevice *dev, unsigned vector_start,
+                                   unsigned vector_end)
+{
+    VirtIOPCIProxy *proxy = VIRTIO_PCI(dev);
+
+    for (unsigned v = vector_start;
+         proxy->vector_irqfd && v < vector_end && v < proxy->msix.nentries;
+         v++) {
+        VirtIOIRQFD *irqfd = &proxy->vector_irqfd[v];
+
+        if (irqfd->virq >= 0 && !irqfd->assigned &&
+            msix_is_masked(&proxy->msix, v) &&
+            virtio_pci_irqfd_drain(irqfd)) {
+            msix_set_pending(&proxy->msix, v);
+        }
+    }
+}
+
+/* An active vector's eventfd written; false: use msix_notify.  Any
+ * thread. */
+static bool virtio_pci_irqfd_notify(VirtIOPCIProxy *proxy, uint16_t vector)
+{
+    VirtIOIRQFD *irqfd;
+    bool sent = false;
+
+    if (!proxy->vector_irqfd || vector >= proxy->msix.nentries) {
+        return false;
+    }
+    irqfd = &proxy->vector_irqfd[vector];
+    g_mutex_lock(&proxy->irqfd_lock);
+    if (irqfd->active) {
+        uint64_t one = 1;
+
+        sent = write(irqfd->fd, &one, sizeof(one)) == sizeof(one);
+    }
+    g_mutex_unlock(&proxy->irqfd_lock);
+    if (sent) {
+        __atomic_fetch_add(&proxy->irqfd_notifies, 1, __ATOMIC_RELAXED);
+    }
+    return sent;
+}
+
+/*
+ * VirtioBusClass::notify.  Threads: any - the main loop (big lock held)
+ * or the thread completing the device's requests (an iothread, without
+ * the big lock).  With an irqfd this is one eventfd write; the fallbacks
+ * (msix_notify's KVM_SIGNAL_MSI, INTx through pci_set_irq) are safe
+ * there too: the pending bits and the ISR are atomic.
+ */
 static void virtio_pci_notify(DeviceState *d, uint16_t vector)
 {
     VirtIOPCIProxy *proxy = VIRTIO_PCI(d);
 
     if (msix_enabled(&proxy->msix)) {
-        if (vector != VIRTIO_NO_VECTOR) {
+        if (vector != VIRTIO_NO_VECTOR &&
+            !virtio_pci_irqfd_notify(proxy, vector)) {
+            __atomic_fetch_add(&proxy->msix_notifies, 1, __ATOMIC_RELAXED);
             msix_notify(&proxy->msix, vector);
         }
     } else {
@@ -244,10 +520,12 @@ static uint16_t virtio_pci_vector_use(VirtIOPCIProxy *proxy, uint16_t old,
 {
     if (old != VIRTIO_NO_VECTOR) {
         msix_vector_unuse(&proxy->msix, old);
+        virtio_pci_vector_sync(proxy, old);
     }
     if (msix_vector_use(&proxy->msix, val) < 0) {
         return VIRTIO_NO_VECTOR;
     }
+    virtio_pci_vector_sync(proxy, val);
     return val;
 }
 
@@ -260,6 +538,7 @@ static void virtio_pci_reset_state(VirtIOPCIProxy *proxy)
     virtio_pci_stop_ioeventfd(proxy);
     virtio_bus_reset(&proxy->bus);
     msix_unuse_all_vectors(&proxy->msix);
+    virtio_pci_vectors_sync_all(proxy);
     for (int i = 0; i < VIRTIO_QUEUE_MAX; i++) {
         memset(&proxy->vqs[i], 0, sizeof(proxy->vqs[i]));
     }
@@ -848,6 +1127,12 @@ static void virtio_write_config(PCIDevice *pci_dev, uint32_t address,
     }
     pci_default_write_config(pci_dev, address, val, len);
     msix_write_config(&proxy->msix, address, val, len);
+    /* MSI-X switched off: msix tells no notifier; the irqfds go too */
+    if (msix_present(&proxy->msix) &&
+        ranges_overlap(address, len,
+                       proxy->msix.cap + PCI_MSIX_FLAGS + 1, 1)) {
+        virtio_pci_vectors_sync_all(proxy);
+    }
 
     if (vdev && ranges_overlap(address, len, PCI_COMMAND, 1)) {
         if (!(pci_dev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
@@ -986,6 +1271,17 @@ static void virtio_pci_device_plugged(DeviceState *d, Error **errp)
             proxy->nvectors = 0;
         }
     }
+    if (msix_present(&proxy->msix)) {
+        proxy->vector_irqfd = g_new0(VirtIOIRQFD, proxy->nvectors);
+        for (unsigned v = 0; v < proxy->nvectors; v++) {
+            proxy->vector_irqfd[v].virq = -1;
+            proxy->vector_irqfd[v].fd = -1;
+        }
+        g_mutex_init(&proxy->irqfd_lock);
+        msix_set_vector_notifiers(&proxy->msix, virtio_pci_vector_unmask,
+                                  virtio_pci_vector_mask,
+                                  virtio_pci_vector_poll);
+    }
 
     if (legacy) {
         uint32_t size = VIRTIO_PCI_CONFIG_OFF(msix_present(&proxy->msix)) +
@@ -1092,6 +1388,18 @@ static void virtio_pci_exit(PCIDevice *pci_dev)
     VirtIOPCIProxy *proxy = VIRTIO_PCI(pci_dev);
 
     virtio_pci_stop_ioeventfd(proxy);
+    if (proxy->vector_irqfd) {
+        msix_unset_vector_notifiers(&proxy->msix);
+        for (unsigned v = 0; v < proxy->msix.nentries; v++) {
+            virtio_pci_irqfd_release(proxy, v);
+            if (proxy->vector_irqfd[v].fd >= 0) {
+                close(proxy->vector_irqfd[v].fd);
+            }
+        }
+        g_free(proxy->vector_irqfd);
+        proxy->vector_irqfd = NULL;
+        g_mutex_clear(&proxy->irqfd_lock);
+    }
     msix_uninit_exclusive_bar(&proxy->msix);
     g_free(proxy->ioeventfds);
     proxy->ioeventfds = NULL;
@@ -1119,6 +1427,7 @@ static void virtio_pci_qdev_reset(DeviceState *qdev)
     }
     virtio_pci_reset_state(proxy);
     msix_reset(&proxy->msix);
+    virtio_pci_vectors_sync_all(proxy);
 }
 
 static Property virtio_pci_properties[] = {
@@ -1228,6 +1537,7 @@ static void virtio_pci_bus_class_init(ObjectClass *klass, void *data)
     k->device_unplugged = virtio_pci_device_unplugged;
     k->query_nvectors = virtio_pci_query_nvectors;
     k->ioeventfd_enabled = virtio_pci_ioeventfd_enabled;
+    k->set_ioeventfd_ctx = virtio_pci_set_ioeventfd_ctx;
     k->queue_enabled = virtio_pci_queue_enabled;
     k->get_dma_as = virtio_pci_get_dma_as;
 }

@@ -10,11 +10,12 @@
  * requests in that thread.
  *
  * Each AioContext owns, created on first use:
- *  - one eventfd (the "notifier") watched on its GMainContext.  Every
- *    engine signals completions through it: the thread pool's workers
- *    write it, the io_uring ring is registered with it, Linux AIO iocbs
- *    carry it (IOCB_FLAG_RESFD).  When it fires, aio_dispatch() reaps
- *    all engines and runs the one-shot bottom halves;
+ *  - one eventfd (the "notifier") watched on its GMainContext: the
+ *    thread pool's workers write it, Linux AIO iocbs carry it
+ *    (IOCB_FLAG_RESFD), BHs scheduled from outside the context's own
+ *    dispatch signal it.  The io_uring ring's fd is watched beside it.
+ *    When either fires, aio_dispatch() reaps all engines and runs the
+ *    one-shot bottom halves;
  *  - a thread pool (aio=threads, and every operation the other engines
  *    cannot do: discard, write-zeroes, fdatasync for aio=native);
  *  - one io_uring ring (aio=io_uring), one Linux AIO context
@@ -88,6 +89,15 @@ bool aio_context_in_home_thread(AioContext *ctx);
  */
 void aio_bh_schedule_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
 
+/**
+ * aio_wait_bh_oneshot: run @cb(@opaque) in @ctx's home thread and wait
+ * until it returned (QEMU's aio_wait_bh_oneshot).  From another thread
+ * (the main thread driving an iothread's context): holding the big
+ * lock, it is released while waiting, so that the home thread may take
+ * it.  In the home thread, @cb runs at once.
+ */
+void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
+
 /* Wake @ctx's loop (its notifier fires).  Any thread. */
 void aio_notify(AioContext *ctx);
 
@@ -103,6 +113,16 @@ void aio_notify(AioContext *ctx);
  * condition that the I/O changes (AIO_WAIT_WHILE).
  */
 bool aio_poll(AioContext *ctx, bool blocking);
+
+/**
+ * aio_has_ready_work: whether @ctx has work that needs no waiting
+ * (completions in its io_uring ring, scheduled BHs), found without a
+ * system call.  What an iothread looks at while it busy-polls (QEMU's
+ * io_uring poll handler), so that a request completing meanwhile is not
+ * left until the poll ends; it stops polling and then runs the loop.
+ * Home thread.
+ */
+bool aio_has_ready_work(AioContext *ctx);
 
 /* Run @ctx's loop until @cond is false (QEMU's AIO_WAIT_WHILE). */
 #define AIO_WAIT_WHILE(ctx, cond)           \

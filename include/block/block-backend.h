@@ -176,6 +176,13 @@ int blk_get_flags(BlockBackend *blk);
 /* Alignment requests are cheapest at (the root's request alignment;
  * others work, with padding). */
 uint32_t blk_get_request_alignment(BlockBackend *blk);
+/* The largest request worth making, in bytes: the root's max_transfer,
+ * or INT_MAX, rounded down to the request alignment (QEMU's
+ * blk_get_max_transfer; what virtio-blk merges requests up to). */
+uint32_t blk_get_max_transfer(BlockBackend *blk);
+/* The most iovec elements a request should have (QEMU's
+ * blk_get_max_iov: IOV_MAX unless a node says less). */
+int blk_get_max_iov(BlockBackend *blk);
 /* Memory for I/O on @blk, aligned for O_DIRECT; qemu_vfree() it. */
 void *blk_blockalign(BlockBackend *blk, size_t size);
 

@@ -36,6 +36,13 @@ typedef struct BlockLimits {
     /* Discards are dropped outside multiples of this (0: request
      * alignment). */
     uint32_t pdiscard_alignment;
+    /* Largest request the node wants, in bytes (0: no limit; QEMU's
+     * max_transfer, the smallest of the children's).  Devices merge
+     * requests up to it (blk_get_max_transfer); io.c does not split. */
+    uint32_t max_transfer;
+    /* Most iovec elements a request should have (QEMU's max_iov:
+     * IOV_MAX unless a driver or child says less). */
+    int max_iov;
 } BlockLimits;
 
 struct BlockDriver {

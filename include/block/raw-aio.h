@@ -106,8 +106,15 @@ void laio_cleanup(LinuxAioState *s);
 /* Reap completions, run their callbacks; returns whether any ran. */
 bool laio_poll(LinuxAioState *s);
 
-LuringState *luring_init(AioContext *ctx, int notify_fd, Error **errp);
+/* The ring does not signal the context's eventfd: the context watches
+ * luring_get_fd() (readable while completions wait: QEMU's way, no
+ * eventfd read per wake-up). */
+LuringState *luring_init(AioContext *ctx, Error **errp);
+int luring_get_fd(LuringState *s);
 void luring_cleanup(LuringState *s);
 bool luring_poll(LuringState *s);
+/* Whether completions wait in the ring (a memory read, no system call:
+ * what an iothread's busy-poll looks at). */
+bool luring_cq_ready(LuringState *s);
 
 #endif /* BLOCK_RAW_AIO_H */

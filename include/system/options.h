@@ -71,6 +71,8 @@ typedef struct QomuOptions {
     bool snapshot;              /* -snapshot: drives default to snapshot=on */
     const char *qtest_chrdev;   /* -qtest CHARDEV (system/qtest.h), or NULL */
     const char *qtest_log;      /* -qtest-log FILE, or NULL (stderr) */
+    GPtrArray *objects;         /* -object: keyval a{sv} (GVariant *), in
+                                 * order, checked; NULL if none */
     GPtrArray *monitors;        /* -qmp, -qmp-pretty, -monitor, -mon:
                                  * MonitorOption * (monitor/monitor-opts.h) */
 } QomuOptions;

@@ -399,6 +399,114 @@ static void test_msix(void)
     vp_end();
 }
 
+/*
+ * msix's vector notifiers (what virtio-pci's irqfds follow): unmask and
+ * mask of an entry and of the function, a new message for an unmasked
+ * entry, the PBA poll and what it sets.  The device's own notifiers are
+ * replaced by loggers.
+ */
+static GString *notes;
+static bool poll_sets;
+
+static int note_use(PCIDevice *dev, unsigned vector, MSIMessage msg)
+{
+    g_string_append_printf(notes, "use %u %" PRIx64 "/%x; ", vector,
+                           msg.address, msg.data);
+    return 0;
+}
+
+static void note_release(PCIDevice *dev, unsigned vector)
+{
+    g_string_append_printf(notes, "release %u; ", vector);
+}
+
+static void note_poll(PCIDevice *dev, unsigned start, unsigned end)
+{
+    g_string_append_printf(notes, "poll %u-%u; ", start, end);
+    if (poll_sets) {
+        msix_set_pending(&VIRTIO_PCI(dev)->msix, 0);
+    }
+}
+
+static const char *notes_take(void)
+{
+    static char *last;
+
+    g_free(last);
+    last = g_string_free(notes, false);
+    notes = g_string_new("");
+    return last;
+}
+
+static void test_msix_notifiers(void)
+{
+    MSIXState *m;
+    hwaddr e1 = MSIX_BAR + 16;
+
+    vp_begin(NULL, NULL);
+    bars_on();
+    m = &VIRTIO_PCI(pdev)->msix;
+    notes = g_string_new("");
+    msix_unset_vector_notifiers(m);
+    CU_ASSERT_EQUAL(msix_set_vector_notifiers(m, note_use, note_release,
+                                              note_poll), 0);
+    mem_wr(e1 + PCI_MSIX_ENTRY_LOWER_ADDR, 0xfee00000, 4);
+    mem_wr(e1 + PCI_MSIX_ENTRY_DATA, 0x51, 4);
+    /* all masked: enabling tells nothing; unmasking entry 1 does */
+    cfg_wr(SLOT, 0, 0x98 + 2, 0x8000, 2);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "");
+    mem_wr(e1 + PCI_MSIX_ENTRY_VECTOR_CTRL, 0, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "use 1 fee00000/51; ");
+    /* a new message while unmasked (QEMU: only at the next unmask) */
+    mem_wr(e1 + PCI_MSIX_ENTRY_DATA, 0x52, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "use 1 fee00000/52; ");
+    mem_wr(e1 + PCI_MSIX_ENTRY_DATA, 0x52, 4);          /* no change */
+    CU_ASSERT_STRING_EQUAL(notes_take(), "");
+    /* masked: release; a masked entry's message changes silently */
+    mem_wr(e1 + PCI_MSIX_ENTRY_VECTOR_CTRL, 1, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "release 1; ");
+    mem_wr(e1 + PCI_MSIX_ENTRY_DATA, 0x53, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "");
+    mem_wr(e1 + PCI_MSIX_ENTRY_VECTOR_CTRL, 0, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "use 1 fee00000/53; ");
+    /* the function mask: each unmasked entry */
+    cfg_wr(SLOT, 0, 0x98 + 2, 0xc000, 2);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "release 1; ");
+    cfg_wr(SLOT, 0, 0x98 + 2, 0x8000, 2);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "use 1 fee00000/53; ");
+    /* the PBA read polls its vectors first; what the poll sets is read */
+    CU_ASSERT_EQUAL(mem_rd(MSIX_BAR + 0x800, 4), 0);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "poll 0-2; ");
+    poll_sets = true;
+    CU_ASSERT_EQUAL(mem_rd(MSIX_BAR + 0x800, 4), 1);
+    CU_ASSERT_TRUE(msix_is_pending(m, 0));
+    notes_take();
+    poll_sets = false;
+    /* out of range: nothing */
+    msix_set_pending(m, 2);
+    msix_set_pending(m, 5000);
+    CU_ASSERT_EQUAL(mem_rd(MSIX_BAR + 0x800, 4), 1);
+    notes_take();
+    /* the message of an entry */
+    CU_ASSERT_EQUAL(msix_get_message(m, 1).address, 0xfee00000);
+    CU_ASSERT_EQUAL(msix_get_message(m, 1).data, 0x53);
+    /* removed: release for what was unmasked, then silence */
+    msix_unset_vector_notifiers(m);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "release 1; ");
+    mem_wr(e1 + PCI_MSIX_ENTRY_VECTOR_CTRL, 1, 4);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "");
+    /* installed while MSI-X is on: use for the unmasked ones at once */
+    mem_wr(e1 + PCI_MSIX_ENTRY_VECTOR_CTRL, 0, 4);
+    CU_ASSERT_EQUAL(msix_set_vector_notifiers(m, note_use, note_release,
+                                              note_poll), 0);
+    CU_ASSERT_STRING_EQUAL(notes_take(), "use 1 fee00000/53; ");
+    msix_unset_vector_notifiers(m);
+    notes_take();
+    g_string_free(notes, true);
+    notes = NULL;
+    vp_end();
+}
+
 static void test_realize_errors(void)
 {
     DeviceState *dev;
@@ -429,6 +537,7 @@ int main(int argc, char **argv)
     harness_add("/virtio-pci/legacy", test_legacy);
     harness_add("/virtio-pci/modern", test_modern);
     harness_add("/virtio-pci/msix", test_msix);
+    harness_add("/virtio-pci/msix/notifiers", test_msix_notifiers);
     harness_add("/virtio-pci/realize-errors", test_realize_errors);
     ret = harness_run(argc, argv);
     bt_dirs_cleanup();

@@ -15,7 +15,23 @@
  * device has not msix_vector_use()d is never sent.
  *
  * While MSI-X is enabled the function does not use INTx.
- * Threads: big lock (config space, table accesses, notify).
+ *
+ * Vector notifiers (QEMU's msix_set_vector_notifiers): a device that
+ * delivers some vectors itself (virtio-pci: KVM irqfds) is told when a
+ * vector becomes unmasked (use, with its message; also when the guest
+ * rewrites the address or data of an unmasked entry, where QEMU waits
+ * for the next unmask) or masked (release), and is polled before the
+ * guest reads the PBA so that it can set the pending bits of what it
+ * held back (poll).  use/release run before msix delivers a pending
+ * vector on unmask.
+ *
+ * A message to the local APICs (0xfee00000-0xfeefffff) is sent with
+ * KVM_SIGNAL_MSI under KVM; any other address gets a bus-master write of
+ * the data, as QEMU's msi_send_message; nothing with bus mastering off.
+ *
+ * Threads: big lock (config space, table accesses, vector use); notify
+ * and the pending bits (atomic) also from the thread completing a
+ * device's requests.
  */
 #ifndef HW_PCI_MSIX_H
 #define HW_PCI_MSIX_H
@@ -36,6 +52,16 @@
 #define  PCI_MSIX_ENTRY_CTRL_MASKBIT 1
 #define MSIX_CAP_LENGTH         12
 
+#include "accel/kvm.h"
+
+/* QEMU's notifier types (hw/pci/pci.h) */
+typedef int (*MSIVectorUseNotifier)(PCIDevice *dev, unsigned int vector,
+                                    MSIMessage msg);
+typedef void (*MSIVectorReleaseNotifier)(PCIDevice *dev, unsigned int vector);
+typedef void (*MSIVectorPollNotifier)(PCIDevice *dev,
+                                      unsigned int vector_start,
+                                      unsigned int vector_end);
+
 typedef struct MSIXState {
     PCIDevice *dev;
     unsigned nentries;                  /* 0: no MSI-X */
@@ -47,6 +73,9 @@ typedef struct MSIXState {
     MemoryRegion bar;                   /* the exclusive BAR */
     MemoryRegion table_mmio;
     MemoryRegion pba_mmio;
+    MSIVectorUseNotifier vector_use_notifier;
+    MSIVectorReleaseNotifier vector_release_notifier;
+    MSIVectorPollNotifier vector_poll_notifier;
 } MSIXState;
 
 /*
@@ -74,6 +103,21 @@ bool msix_is_pending(const MSIXState *m, unsigned vector);
 
 /* Send @vector (or mark it pending while masked). */
 void msix_notify(MSIXState *m, unsigned vector);
+/* The message of @vector's table entry (in range: the caller checks). */
+MSIMessage msix_get_message(const MSIXState *m, unsigned vector);
+/* Set @vector's pending bit (a device holding a masked vector back). */
+void msix_set_pending(MSIXState *m, unsigned vector);
+
+/*
+ * Install the notifiers (all three; poll may be NULL).  If MSI-X is
+ * enabled and the function unmasked, @use is called for each unmasked
+ * vector at once; a failure undoes that and returns its -errno.
+ */
+int msix_set_vector_notifiers(MSIXState *m, MSIVectorUseNotifier use,
+                              MSIVectorReleaseNotifier release,
+                              MSIVectorPollNotifier poll);
+/* Remove them, calling @release for each vector they had in use. */
+void msix_unset_vector_notifiers(MSIXState *m);
 
 /* The device uses @vector / no longer does (its pending bit is then
  * cleared).  use: -EINVAL if @vector is out of range. */

@@ -56,6 +56,7 @@ typedef struct VirtIOBlkConf {
     uint32_t max_discard_sectors;
     uint32_t max_write_zeroes_sectors;
     bool x_enable_wce_if_config_wce;
+    struct IOThread *iothread;          /* iothread= (a strong link) */
 } VirtIOBlkConf;
 
 typedef struct VirtIOBlockReq VirtIOBlockReq;
@@ -75,6 +76,8 @@ struct VirtIOBlock {
      * used-ring entries filled and not yet flushed. */
     unsigned *batch_count;
     bool batch_scheduled;
+    /* iothread=: hw/virtio/virtio-blk-dataplane.c, NULL without */
+    struct VirtIOBlockDataPlane *dataplane;
 };
 
 /* What virtio-blk's requests are in the used ring / the tests see. */

@@ -14,6 +14,7 @@
 
 #include "hw/core/qdev.h"
 #include "hw/virtio/virtio.h"
+#include "block/aio.h"
 
 #define TYPE_VIRTIO_BUS "virtio-bus"
 OBJECT_DECLARE_TYPE(VirtioBusState, VirtioBusClass, VIRTIO_BUS)
@@ -34,6 +35,9 @@ struct VirtioBusClass {
     int (*query_nvectors)(DeviceState *d);
     /* Is ioeventfd in use for @d's queues. */
     bool (*ioeventfd_enabled)(DeviceState *d);
+    /* Watch the queues' ioeventfds on @ctx (an iothread's; NULL: the
+     * main loop) from now on; restarts them if they run (dataplane). */
+    void (*set_ioeventfd_ctx)(DeviceState *d, AioContext *ctx);
     /* Queue @n enabled by the driver (modern queue_enable). */
     bool (*queue_enabled)(DeviceState *d, int n);
     /* Legacy layout with a variable alignment (not virtio-pci). */
@@ -62,5 +66,7 @@ size_t virtio_bus_get_vdev_config_len(VirtioBusState *bus);
 void virtio_bus_get_vdev_config(VirtioBusState *bus, uint8_t *config);
 void virtio_bus_set_vdev_config(VirtioBusState *bus, uint8_t *config);
 bool virtio_bus_ioeventfd_enabled(VirtioBusState *bus);
+/* The transport's set_ioeventfd_ctx; false if it has none. */
+bool virtio_bus_set_ioeventfd_ctx(VirtioBusState *bus, AioContext *ctx);
 
 #endif /* HW_VIRTIO_VIRTIO_BUS_H */

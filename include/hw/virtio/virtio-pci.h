@@ -19,12 +19,18 @@
  *          disable-modern=off; modern-only devices are 1af4:1040 + id,
  *          revision 1)
  * Interrupts: MSI-X when the guest enabled it, else INTx A through the
- * PCI core (pci_set_irq) following ISR bit 0.
+ * PCI core (pci_set_irq) following ISR bit 0.  With KVM's irqfd (and
+ * ioeventfd=on), each MSI-X vector a queue or the config uses gets a KVM
+ * MSI route and an eventfd bound to it with KVM_IRQFD (QEMU's
+ * kvm_virtio_pci_vector_use / virtio_pci_vector_unmask / _mask /
+ * _poll): a notification is one write to the eventfd, from any thread,
+ * and a masked vector's writes wait in the eventfd until the guest
+ * reads the PBA or unmasks.  Otherwise msix_notify (KVM_SIGNAL_MSI).
  * Notifications: with ioeventfd=on and KVM, a KVM ioeventfd on each
  * queue's notify address (legacy and modern), served in the main loop.
  *
  * Not modelled: PCI Express (the PC has none), modern-pio-notify's I/O
- * BAR, page-per-vq, ats, aer, irqfd, vmstate.
+ * BAR, page-per-vq, ats, aer, vmstate, irqfds for INTx.
  */
 #ifndef HW_VIRTIO_VIRTIO_PCI_H
 #define HW_VIRTIO_VIRTIO_PCI_H
@@ -32,6 +38,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/msix.h"
 #include "hw/virtio/virtio-bus.h"
+#include "block/aio.h"
 
 #define TYPE_VIRTIO_PCI "virtio-pci"
 OBJECT_DECLARE_TYPE(VirtIOPCIProxy, VirtioPCIClass, VIRTIO_PCI)
@@ -95,11 +102,26 @@ typedef struct VirtIOPCIIoeventfd {
     int fd;
     bool legacy_assigned;
     bool modern_assigned;
-    bool watched;                       /* on the main loop */
-    bool dead;                          /* stopped, to be closed */
+    bool watched;                       /* on the main loop or ctx */
+    bool dead;                          /* (atomic) stopped, to be closed */
+    AioContext *ctx;                    /* watched there (a reference:
+                                         * an iothread's), NULL: main loop */
     uint64_t legacy_addr;
     uint64_t modern_addr;
 } VirtIOPCIIoeventfd;
+
+/*
+ * A vector's KVM irqfd (QEMU's VirtIOIRQFD): a route (virq) to the
+ * message of the vector's table entry, an eventfd bound to it while the
+ * vector is unmasked.  All but "active" change under the big lock.
+ */
+typedef struct VirtIOIRQFD {
+    MSIMessage msg;                     /* what the route says */
+    int virq;                           /* -1: no route */
+    int fd;                             /* eventfd; -1 until first used */
+    bool assigned;                      /* KVM_IRQFD'd to virq */
+    bool active;                        /* (irqfd_lock) notify writes fd */
+} VirtIOIRQFD;
 
 struct VirtioPCIClass {
     PCIDeviceClass parent_class;
@@ -140,6 +162,12 @@ struct VirtIOPCIProxy {
     GPtrArray *ioeventfd_dead;          /* stopped, to close (main loop) */
     bool ioeventfd_started;
     bool ioeventfd_bh_scheduled;
+    AioContext *ioeventfd_ctx;          /* where the next start watches
+                                         * (dataplane), NULL: main loop */
+    VirtIOIRQFD *vector_irqfd;          /* nvectors, with MSI-X */
+    GMutex irqfd_lock;                  /* vector_irqfd[].active vs notify */
+    uint64_t irqfd_notifies;            /* (relaxed) eventfd writes */
+    uint64_t msix_notifies;             /* (relaxed) msix_notify calls */
     VirtioBusState bus;                 /* really a VirtioPCIBusState */
 };
 

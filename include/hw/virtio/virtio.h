@@ -209,8 +209,15 @@ bool virtqueue_rewind(VirtQueue *vq, unsigned int num);
 /* Pop and push (len 0) every available chain; returns how many. */
 unsigned int virtqueue_drop_all(VirtQueue *vq);
 
-/* Interrupt the guest for @vq unless it suppressed it (VRING_AVAIL_F_
- * NO_INTERRUPT, or the used event index with RING_EVENT_IDX). */
+/*
+ * Interrupt the guest for @vq unless it suppressed it (VRING_AVAIL_F_
+ * NO_INTERRUPT, or the used event index with RING_EVENT_IDX).
+ * Threads: the one processing @vq - the main loop with the big lock, or
+ * the device's iothread without it (never two at once for one queue).
+ * The transport must cope with either: virtio-pci writes the vector's
+ * KVM irqfd (an eventfd write, under a lock of its own), or falls back to
+ * msix_notify / INTx, whose state (PBA, ISR) is updated atomically.
+ */
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 /* Should @vq's guest be interrupted now?  (Updates the event-index
  * bookkeeping: call only when about to notify.) */
