@@ -29,8 +29,6 @@
 #define MONITOR_OUTBUF_MAX (4 * 1024 * 1024)
 /* How often output the client could not take is retried. */
 #define MONITOR_FLUSH_RETRY_NS (10 * 1000 * 1000)
-/* QEMU's QMP_REQ_QUEUE_LEN_MAX: requests parsed ahead of execution. */
-#define QMP_REQ_QUEUE_LEN_MAX 8
 
 struct Monitor {
     CharBackend chr;

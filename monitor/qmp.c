@@ -7,9 +7,9 @@
  * and accepts only qmp_capabilities until negotiation is done; then all
  * commands, and events flow.  A disconnect resets it for the next client.
  *
- * Requests are read through the codec's streaming reader into a queue of
- * at most QMP_REQ_QUEUE_LEN_MAX; while it is full (or output waits for
- * the client) nothing more is read.  A bottom half runs them one at a
+ * Requests are read through the codec's streaming reader into a queue
+ * that holds one at a time (QEMU without OOB); while it is busy (or
+ * output waits for the client) nothing more is read.  A bottom half runs them one at a
  * time, in order, as QEMU's dispatcher coroutine does, and sends each
  * response on its next run: so whatever the command asked the main loop
  * to do (a reset, a shutdown) happens first and its event precedes the
@@ -93,10 +93,18 @@ static void qmp_request_free(gpointer p)
     g_free(r);
 }
 
+/*
+ * Without out-of-band commands QEMU queues one request at a time and
+ * reads no more input until it has run (handle_qmp_command suspends the
+ * monitor).  Here a request also holds the input until its response is
+ * out: so the end of the client's input (`echo ... | qomu -qmp stdio`)
+ * is read only after every command before it has been answered.
+ */
 static bool qmp_input_blocked(MonitorQMP *mon)
 {
     return mon->common.suspend_cnt > 0 ||
-           g_queue_get_length(&mon->requests) >= QMP_REQ_QUEUE_LEN_MAX ||
+           !g_queue_is_empty(&mon->requests) ||
+           !g_queue_is_empty(&mon->replies) ||
            monitor_outbuf_pending(&mon->common) > MONITOR_OUTBUF_PAUSE;
 }
 
@@ -340,11 +348,16 @@ static void qmp_event(void *opaque, QEMUChrEvent event)
         monitor_reset_output(&mon->common);
         qmp_send_greeting(mon);
         break;
-    case CHR_EVENT_CLOSED:
-        /* A client that left mid-command: its reply has nowhere to go. */
+    case CHR_EVENT_CLOSED: {
+        /* A client that left mid-command: its reply has nowhere to go.
+         * Events still do (QEMU): stdio's stdout outlives its stdin. */
+        bool negotiated = mon->negotiated;
+
         qmp_forget_client(mon);
+        mon->negotiated = negotiated;
         monitor_reset_output(&mon->common);
         break;
+    }
     default:
         break;
     }

@@ -1200,6 +1200,15 @@ static void virtio_pci_device_plugged(DeviceState *d, Error **errp)
     bool legacy = virtio_pci_legacy(proxy);
     uint8_t *config = proxy->pci_dev.config;
 
+    if (legacy && !virtio_legacy_allowed(vdev)) {
+        /* QEMU keeps x-disable-legacy-check for machine types < 5.1 */
+        if (!vdev->disable_legacy_check) {
+            error_setg(errp, "device is modern-only, use disable-legacy=on");
+            return;
+        }
+        warn_report("device is modern-only, but for backward "
+                    "compatibility legacy is allowed");
+    }
     /* Modern capabilities without VERSION_1 confuse guests */
     if (!proxy->ignore_backend_features &&
         !virtio_has_feature(vdev->host_features, VIRTIO_F_VERSION_1)) {

@@ -1475,9 +1475,32 @@ static void virtio_device_unrealize(DeviceState *dev)
     vdev->bus_name = NULL;
 }
 
+bool virtio_legacy_allowed(VirtIODevice *vdev)
+{
+    switch (vdev->device_id) {
+    case 1:     /* net */
+    case 2:     /* block */
+    case 3:     /* console */
+    case 4:     /* rng */
+    case 5:     /* balloon */
+    case 7:     /* rpmsg */
+    case 8:     /* scsi */
+    case 9:     /* 9p */
+    case 11:    /* rproc-serial */
+    case 12:    /* caif */
+        return true;
+    default:
+        return false;
+    }
+}
+
 static Property virtio_properties[] = {
     DEFINE_VIRTIO_COMMON_FEATURES(VirtIODevice, host_features),
     DEFINE_PROP_BOOL("use-started", VirtIODevice, use_started, true),
+    DEFINE_PROP_BOOL("use-disabled-flag", VirtIODevice, use_disabled_flag,
+                     true),
+    DEFINE_PROP_BOOL("x-disable-legacy-check", VirtIODevice,
+                     disable_legacy_check, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -114,6 +114,8 @@ struct VirtIODevice {
     bool started;
     bool start_on_kick;         /* legacy: started when first kicked */
     bool disabled;
+    bool use_disabled_flag;     /* "use-disabled-flag" */
+    bool disable_legacy_check;  /* "x-disable-legacy-check" */
     AddressSpace *dma_as;       /* where ring and buffer addresses are */
     char *bus_name;
 };
@@ -398,10 +400,18 @@ static inline void virtio_set_started(VirtIODevice *vdev, bool started)
     }
 }
 
+/* The transport turned the device off (bus mastering cleared); only
+ * with use-disabled-flag=on, QEMU's default (off: pre-4.1 behaviour). */
 static inline void virtio_set_disabled(VirtIODevice *vdev, bool disable)
 {
-    vdev->disabled = disable;
+    if (vdev->use_disabled_flag) {
+        vdev->disabled = disable;
+    }
 }
+
+/* QEMU's virtio_legacy_allowed: the device types that existed before
+ * virtio 1.0 may have a legacy interface; the others are modern-only. */
+bool virtio_legacy_allowed(VirtIODevice *vdev);
 
 static inline bool virtio_device_disabled(VirtIODevice *vdev)
 {
