@@ -54,6 +54,22 @@
 #define QMAX 256
 #define PAGE 4096
 
+/* The modern interface: struct virtio_pci_common_cfg's field offsets */
+#define C_DFSELECT  0
+#define C_DF        4
+#define C_GFSELECT  8
+#define C_GF        12
+#define C_NUMQ      18
+#define C_STATUS    20
+#define C_GEN       21
+#define C_QSELECT   22
+#define C_QSIZE     24
+#define C_QENABLE   28
+#define C_QNOFF     30
+#define C_QDESC     32
+#define C_QAVAIL    40
+#define C_QUSED     48
+
 struct vring_desc {
     uint64_t addr;
     uint32_t len;

@@ -17,22 +17,6 @@
 
 #define BAR4_ADDR 0xfe000000u
 
-/* struct virtio_pci_common_cfg */
-#define C_DFSELECT  0
-#define C_DF        4
-#define C_GFSELECT  8
-#define C_GF        12
-#define C_NUMQ      18
-#define C_STATUS    20
-#define C_GEN       21
-#define C_QSELECT   22
-#define C_QSIZE     24
-#define C_QENABLE   28
-#define C_QNOFF     30
-#define C_QDESC     32
-#define C_QAVAIL    40
-#define C_QUSED     48
-
 static uint8_t data[64 * 512] __attribute__((aligned(PAGE)));
 static uint8_t back[64 * 512] __attribute__((aligned(PAGE)));
 static uintptr_t common, notify, isr, devcfg;

@@ -3,20 +3,6 @@
  */
 #include "vblk-xport.h"
 
-/* struct virtio_pci_common_cfg */
-#define C_DFSELECT  0
-#define C_DF        4
-#define C_GFSELECT  8
-#define C_GF        12
-#define C_STATUS    20
-#define C_QSELECT   22
-#define C_QSIZE     24
-#define C_QENABLE   28
-#define C_QNOFF     30
-#define C_QDESC     32
-#define C_QAVAIL    40
-#define C_QUSED     48
-
 bool vblk_modern;
 uint64_t vblk_host_features;
 static uintptr_t common, notify, isr, devcfg;
