@@ -2,7 +2,8 @@
  * qcow2.c - the qcow2 image format (QEMU 7.2's block/qcow2.c,
  * qcow2-cluster.c, qcow2-refcount.c and qcow2-cache.c, reduced).
  *
- * Versions 2 and 3, 16-bit refcounts, cluster sizes 512 B..2 MiB, zero
+ * Versions 2 and 3, refcounts of 1 to 64 bits (refcount_order 0..6,
+ * QEMU's get/set_refcount_ro0..ro6), cluster sizes 512 B..2 MiB, zero
  * clusters, discard, zlib-compressed clusters (read; a write to one
  * copies it out), backing files with copy-on-write, lazy refcounts with
  * the dirty bit, and the metadata overlap check before every write.
@@ -118,13 +119,20 @@ typedef struct Qcow2Req {
     void *opaque;
 } Qcow2Req;
 
+/* QEMU's Qcow2GetRefcountFunc / Qcow2SetRefcountFunc */
+typedef uint64_t Qcow2GetRefcountFunc(const void *refcount_array,
+                                      uint64_t index);
+typedef void Qcow2SetRefcountFunc(void *refcount_array, uint64_t index,
+                                  uint64_t value);
+
 typedef struct BDRVQcow2State {
     BlockDriverState *bs;
     int version;
     int cluster_bits;
     uint32_t cluster_size;
     int l2_bits;                /* entries per L2 table: 1 << l2_bits */
-    int rb_bits;                /* entries per refcount block */
+    int rb_bits;                /* entries per refcount block: 1 << rb_bits
+                                 * (cluster_size * 8 / refcount bits) */
     int csize_shift;
     uint64_t csize_mask;
     uint64_t cluster_offset_mask;
@@ -134,6 +142,9 @@ typedef struct BDRVQcow2State {
     uint64_t compatible_features;
     uint64_t autoclear_features;
     uint32_t refcount_order;     /* as in the header: unsigned */
+    uint64_t refcount_max;      /* (1 << refcount bits) - 1 */
+    Qcow2GetRefcountFunc *get_refcount;
+    Qcow2SetRefcountFunc *set_refcount;
 
     uint64_t l1_table_offset;
     uint32_t l1_size;
@@ -165,8 +176,9 @@ typedef struct BDRVQcow2State {
     uint8_t *cluster_data;
     uint64_t cluster_cache_offset;  /* -1: none */
 
-    /* during a repair: clusters the check found referenced */
-    uint16_t *repair_refs;
+    /* during a repair: clusters the check found referenced (a refcount
+     * array of the image's width, read with get_refcount) */
+    void *repair_refs;
     uint64_t repair_nb;
 
     /* request queue */
@@ -177,6 +189,8 @@ typedef struct BDRVQcow2State {
 
 static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
                                  uint64_t n, int delta);
+static int update_refcount(BlockDriverState *bs, uint64_t cluster,
+                           uint64_t n, uint64_t addend, bool decrease);
 static int qcow2_flush_l2_cache(BlockDriverState *bs);
 
 /* --- byte order ---------------------------------------------------------- */
@@ -648,6 +662,104 @@ static int qcow2_mark_clean(BlockDriverState *bs)
 
 /* --- refcounts ----------------------------------------------------------- */
 
+/*
+ * QEMU's get_refcount_ro0..ro6 / set_refcount_ro0..ro6: entries of
+ * 1 << refcount_order bits packed in a refcount block (or a check's
+ * refcount array).  Sub-byte entries fill a byte from its least
+ * significant bit (entry 0 of 1-bit refcounts is bit 0 of byte 0);
+ * entries of 16 bits and more are big-endian.  Callers keep values
+ * within refcount_max.
+ */
+static uint64_t get_refcount_ro0(const void *a, uint64_t i)
+{
+    return (((const uint8_t *)a)[i / 8] >> (i % 8)) & 0x1;
+}
+
+static void set_refcount_ro0(void *a, uint64_t i, uint64_t v)
+{
+    ((uint8_t *)a)[i / 8] &= ~(0x1 << (i % 8));
+    ((uint8_t *)a)[i / 8] |= (v & 0x1) << (i % 8);
+}
+
+static uint64_t get_refcount_ro1(const void *a, uint64_t i)
+{
+    return (((const uint8_t *)a)[i / 4] >> (2 * (i % 4))) & 0x3;
+}
+
+static void set_refcount_ro1(void *a, uint64_t i, uint64_t v)
+{
+    ((uint8_t *)a)[i / 4] &= ~(0x3 << (2 * (i % 4)));
+    ((uint8_t *)a)[i / 4] |= (v & 0x3) << (2 * (i % 4));
+}
+
+static uint64_t get_refcount_ro2(const void *a, uint64_t i)
+{
+    return (((const uint8_t *)a)[i / 2] >> (4 * (i % 2))) & 0xf;
+}
+
+static void set_refcount_ro2(void *a, uint64_t i, uint64_t v)
+{
+    ((uint8_t *)a)[i / 2] &= ~(0xf << (4 * (i % 2)));
+    ((uint8_t *)a)[i / 2] |= (v & 0xf) << (4 * (i % 2));
+}
+
+static uint64_t get_refcount_ro3(const void *a, uint64_t i)
+{
+    return ((const uint8_t *)a)[i];
+}
+
+static void set_refcount_ro3(void *a, uint64_t i, uint64_t v)
+{
+    ((uint8_t *)a)[i] = v;
+}
+
+static uint64_t get_refcount_ro4(const void *a, uint64_t i)
+{
+    return ldw_be((const uint8_t *)a + 2 * i);
+}
+
+static void set_refcount_ro4(void *a, uint64_t i, uint64_t v)
+{
+    stw_be((uint8_t *)a + 2 * i, v);
+}
+
+static uint64_t get_refcount_ro5(const void *a, uint64_t i)
+{
+    return ldl_be((const uint8_t *)a + 4 * i);
+}
+
+static void set_refcount_ro5(void *a, uint64_t i, uint64_t v)
+{
+    stl_be((uint8_t *)a + 4 * i, v);
+}
+
+static uint64_t get_refcount_ro6(const void *a, uint64_t i)
+{
+    return ldq_be((const uint8_t *)a + 8 * i);
+}
+
+static void set_refcount_ro6(void *a, uint64_t i, uint64_t v)
+{
+    stq_be((uint8_t *)a + 8 * i, v);
+}
+
+static Qcow2GetRefcountFunc *const get_refcount_funcs[] = {
+    get_refcount_ro0, get_refcount_ro1, get_refcount_ro2, get_refcount_ro3,
+    get_refcount_ro4, get_refcount_ro5, get_refcount_ro6,
+};
+
+static Qcow2SetRefcountFunc *const set_refcount_funcs[] = {
+    set_refcount_ro0, set_refcount_ro1, set_refcount_ro2, set_refcount_ro3,
+    set_refcount_ro4, set_refcount_ro5, set_refcount_ro6,
+};
+
+/* Bytes of a refcount array of @entries entries (QEMU's
+ * refcount_array_byte_size) */
+static uint64_t refcount_array_byte_size(BDRVQcow2State *s, uint64_t entries)
+{
+    return DIV_ROUND_UP(entries << s->refcount_order, 8);
+}
+
 static int refblock_offset(BlockDriverState *bs, uint64_t index,
                            uint64_t *off)
 {
@@ -667,13 +779,16 @@ static int refblock_offset(BlockDriverState *bs, uint64_t index,
     return 0;
 }
 
-static int64_t qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster)
+/* QEMU's qcow2_get_refcount: 0 and *@refcount, or -errno */
+static int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster,
+                              uint64_t *refcount)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t rb;
     uint8_t *data;
     int ret = refblock_offset(bs, cluster >> s->rb_bits, &rb);
 
+    *refcount = 0;
     if (ret < 0) {
         return ret;
     }
@@ -684,13 +799,14 @@ static int64_t qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster)
     if (ret < 0) {
         return ret;
     }
-    return ldw_be(data + 2 * (cluster & ((1ULL << s->rb_bits) - 1)));
+    *refcount = s->get_refcount(data, cluster & ((1ULL << s->rb_bits) - 1));
+    return 0;
 }
 
 static bool repair_used(BDRVQcow2State *s, uint64_t cluster)
 {
     return s->repair_refs && cluster < s->repair_nb &&
-           s->repair_refs[cluster];
+           s->get_refcount(s->repair_refs, cluster);
 }
 
 /* Grow the refcount table so that it has an entry for refblock @index:
@@ -730,8 +846,8 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t index)
     /* The new refblocks, counting the new table and themselves */
     buf = g_malloc0(nb * cs);
     for (uint64_t c = start; c < start + tc + nb; c++) {
-        stw_be(buf + ((c >> s->rb_bits) - first) * cs +
-               2 * (c & (per_rb - 1)), 1);
+        s->set_refcount(buf + ((c >> s->rb_bits) - first) * cs,
+                        c & (per_rb - 1), 1);
     }
     table = g_malloc0(tc * cs);
     for (uint64_t i = 0; i < s->refcount_table_size; i++) {
@@ -809,7 +925,7 @@ static int ensure_refblock(BlockDriverState *bs, uint64_t index)
         return -ENOSPC;
     }
     buf = g_malloc0(cs);
-    stw_be(buf + 2 * (c & (per_rb - 1)), 1);
+    s->set_refcount(buf, c & (per_rb - 1), 1);
     ret = meta_pwrite(bs, 0, c * cs, buf, cs);
     if (ret < 0) {
         return ret;
@@ -829,40 +945,63 @@ static int ensure_refblock(BlockDriverState *bs, uint64_t index)
     return 0;
 }
 
-static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
-                                 uint64_t n, int delta)
+/*
+ * QEMU's update_refcount: add @addend to (or with @decrease, subtract it
+ * from) the refcounts of clusters [@cluster, @cluster + @n).  A result
+ * below 0 or above refcount_max (an overflow: at 1 bit, a second
+ * reference) is -EINVAL, as QEMU's, and the clusters already changed
+ * are changed back.
+ */
+static int update_refcount(BlockDriverState *bs, uint64_t cluster,
+                           uint64_t n, uint64_t addend, bool decrease)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t per_rb = 1ULL << s->rb_bits;
+    uint64_t c;
+    int ret = 0;
 
-    for (uint64_t c = cluster; c < cluster + n; c++) {
-        uint64_t rb;
+    for (c = cluster; c < cluster + n; c++) {
+        uint64_t rb, v;
         uint8_t *data;
-        int64_t v;
-        int ret = ensure_refblock(bs, c >> s->rb_bits);
 
+        ret = ensure_refblock(bs, c >> s->rb_bits);
         if (ret < 0) {
-            return ret;
+            break;
         }
         ret = refblock_offset(bs, c >> s->rb_bits, &rb);
         if (ret < 0) {
-            return ret;
+            break;
         }
         ret = cache_get(bs, &s->rb_cache, rb, false, &data);
         if (ret < 0) {
-            return ret;
+            break;
         }
-        v = ldw_be(data + 2 * (c & (per_rb - 1))) + (int64_t)delta;
-        if (v < 0 || v > 0xffff) {
-            return -EINVAL;
+        v = s->get_refcount(data, c & (per_rb - 1));
+        if (decrease ? v < addend
+                     : v + addend < v || v + addend > s->refcount_max) {
+            ret = -EINVAL;
+            break;
         }
-        stw_be(data + 2 * (c & (per_rb - 1)), v);
+        v = decrease ? v - addend : v + addend;
+        s->set_refcount(data, c & (per_rb - 1), v);
         cache_mark_dirty(&s->rb_cache, data);
         if (v == 0 && c < s->free_cluster_index) {
             s->free_cluster_index = c;
         }
     }
-    return 0;
+    if (ret < 0 && c > cluster) {
+        /* undo, as QEMU does */
+        (void)update_refcount(bs, cluster, c - cluster, addend, !decrease);
+    }
+    return ret;
+}
+
+static int qcow2_update_refcount(BlockDriverState *bs, uint64_t cluster,
+                                 uint64_t n, int delta)
+{
+    return update_refcount(bs, cluster, n, delta < 0 ? -(uint64_t)delta
+                                                     : (uint64_t)delta,
+                           delta < 0);
 }
 
 /* @n contiguous free clusters, their refcounts raised to 1: the offset,
@@ -877,7 +1016,7 @@ static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
 
     while (i < n) {
         uint64_t c = start + i;
-        int64_t rc;
+        uint64_t rc;
 
         if ((c << s->cluster_bits) >= (UINT64_C(1) << 56)) {
             return -EFBIG;
@@ -886,9 +1025,9 @@ static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
         if (ret < 0) {
             return ret;
         }
-        rc = qcow2_get_refcount(bs, c);
-        if (rc < 0) {
-            return rc;
+        ret = qcow2_get_refcount(bs, c, &rc);
+        if (ret < 0) {
+            return ret;
         }
         if (rc || repair_used(s, c)) {
             start = c + 1;
@@ -1462,7 +1601,12 @@ static int qcow2_do_write(BlockDriverState *bs, uint64_t offset,
         old[0] = l2e;
         while (done + n < bytes && l2_index(s, off + n) != 0 &&
                (cluster_type(l2e) == CT_NORMAL || needs_new_cluster(l2e)) &&
-               nb < QCOW2_MAX_ALLOC_RUN) {
+               nb < QCOW2_MAX_ALLOC_RUN &&
+               /* every refblock lies in the range it describes: a run
+                * of new clusters must fit beside it (64-bit refcounts
+                * with 512 B clusters: 64 per refblock, 64 per L2) */
+               (!needs_new_cluster(l2e) ||
+                nb < (UINT64_C(1) << s->rb_bits) / 2)) {
             ret = get_l2_entry(bs, off + n, &next);
             if (ret < 0) {
                 return ret;
@@ -1716,7 +1860,7 @@ static void qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
 
 typedef struct CheckState {
     Qcow2CheckResult *res;
-    uint16_t *refs;
+    void *refs;                 /* refcount array of the image's width */
     uint64_t nb;                /* clusters counted (QEMU's nb_clusters) */
     int64_t file_len;           /* the array has room for nb_file + 1 */
 } CheckState;
@@ -1748,13 +1892,18 @@ static void inc_refs(BDRVQcow2State *s, CheckState *cs, uint64_t offset,
         cs->nb = last + 1;
     }
     for (uint64_t c = first; c <= last; c++) {
-        if (cs->refs[c] == 0xffff) {
+        uint64_t rc = s->get_refcount(cs->refs, c);
+
+        if (rc == s->refcount_max) {
             fprintf(stderr, "ERROR: overflow cluster offset=0x%" PRIx64
                     "\n", c << s->cluster_bits);
+            fprintf(stderr, "Use qemu-img amend to increase the refcount "
+                    "entry width or qemu-img convert to create a clean copy "
+                    "if the image cannot be opened for writing\n");
             cs->res->corruptions++;
             continue;
         }
-        cs->refs[c]++;
+        s->set_refcount(cs->refs, c, rc + 1);
     }
 }
 
@@ -1842,19 +1991,18 @@ static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res,
     for (uint32_t i = 0; i < s->l1_size; i++) {
         uint64_t l1e = s->l1_table[i];
         uint64_t l2_off = l1e & L1E_OFFSET_MASK;
-        int64_t rc;
+        uint64_t rc;
 
         /* (QEMU looks at misaligned tables and entries too) */
         if (!l2_off) {
             continue;
         }
-        rc = qcow2_get_refcount(bs, l2_off >> s->cluster_bits);
-        if (rc < 0) {
+        if (qcow2_get_refcount(bs, l2_off >> s->cluster_bits, &rc) < 0) {
             continue;
         }
         if ((rc == 1) != ((l1e & QCOW_OFLAG_COPIED) != 0)) {
             fprintf(stderr, "ERROR OFLAG_COPIED L2 cluster: l1_index=%u "
-                    "l1_entry=%" PRIx64 " refcount=%" PRId64 "\n",
+                    "l1_entry=%" PRIx64 " refcount=%" PRIu64 "\n",
                     i, l1e, rc);
             res->corruptions++;
         }
@@ -1871,14 +2019,13 @@ static int check_oflag_copied(BlockDriverState *bs, Qcow2CheckResult *res,
             Qcow2ClusterType t = cluster_type(e);
 
             if (t == CT_NORMAL || t == CT_ZERO_ALLOC) {
-                rc = qcow2_get_refcount(bs, (e & L2E_OFFSET_MASK) >>
-                                        s->cluster_bits);
-                if (rc < 0) {
+                if (qcow2_get_refcount(bs, (e & L2E_OFFSET_MASK) >>
+                                       s->cluster_bits, &rc) < 0) {
                     continue;
                 }
                 if ((rc == 1) != ((e & QCOW_OFLAG_COPIED) != 0)) {
                     fprintf(stderr, "ERROR OFLAG_COPIED data cluster: "
-                            "l2_entry=%" PRIx64 " refcount=%" PRId64 "\n",
+                            "l2_entry=%" PRIx64 " refcount=%" PRIu64 "\n",
                             e, rc);
                     res->corruptions++;
                 }
@@ -1911,7 +2058,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
     cs.file_len = file_len;
     cs.nb = MAX(nb_file, 1);
     /* inc_refs counts at most one cluster past the end of the file */
-    cs.refs = g_try_new0(uint16_t, cs.nb + 1);
+    cs.refs = g_try_malloc0(refcount_array_byte_size(s, cs.nb + 1));
     if (!cs.refs) {
         res->check_errors++;
         return -ENOMEM;
@@ -1971,9 +2118,9 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
             continue;
         }
         inc_refs(s, &cs, off, s->cluster_size);
-        if (cs.refs[c] != 1) {
-            fprintf(stderr, "ERROR refcount block %" PRIu64 " refcount=%d\n",
-                    i, cs.refs[c]);
+        if (s->get_refcount(cs.refs, c) != 1) {
+            fprintf(stderr, "ERROR refcount block %" PRIu64 " refcount=%"
+                    PRIu64 "\n", i, s->get_refcount(cs.refs, c));
             res->corruptions++;
         }
     }
@@ -1984,26 +2131,27 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
         s->repair_nb = cs.nb;
     }
     for (uint64_t i = 0; i < MAX(cs.nb, nb_file); i++) {
-        int64_t rc1 = qcow2_get_refcount(bs, i);
-        uint64_t rc2 = i < cs.nb ? cs.refs[i] : 0;
+        uint64_t rc1;
+        uint64_t rc2 = i < cs.nb ? s->get_refcount(cs.refs, i) : 0;
+        int ret = qcow2_get_refcount(bs, i, &rc1);
 
-        if (rc1 < 0) {
+        if (ret < 0) {
             fprintf(stderr, "Can't get refcount for cluster %" PRIu64 ": %s\n",
-                    i, strerror(-rc1));
+                    i, strerror(-ret));
             res->check_errors++;
             continue;
         }
         if (rc1 > 0 || rc2 > 0) {
             highest = i;
         }
-        if ((uint64_t)rc1 != rc2) {
-            bool leak = (uint64_t)rc1 > rc2;
+        if (rc1 != rc2) {
+            bool leak = rc1 > rc2;
 
             if (leak ? fix_leaks : fix_errors) {
                 fprintf(stderr, "Repairing cluster %" PRIu64 " refcount=%"
-                        PRId64 " reference=%" PRIu64 "\n", i, rc1, rc2);
-                if (qcow2_update_refcount(bs, i, 1,
-                                          (int)rc2 - (int)rc1) == 0) {
+                        PRIu64 " reference=%" PRIu64 "\n", i, rc1, rc2);
+                if (update_refcount(bs, i, 1, leak ? rc1 - rc2 : rc2 - rc1,
+                                    leak) == 0) {
                     if (leak) {
                         res->leaks_fixed++;
                     } else {
@@ -2013,7 +2161,7 @@ static int qcow2_check_refcounts(BlockDriverState *bs, Qcow2CheckResult *res,
                     continue;
                 }
             } else {
-                fprintf(stderr, "%s cluster %" PRIu64 " refcount=%" PRId64
+                fprintf(stderr, "%s cluster %" PRIu64 " refcount=%" PRIu64
                         " reference=%" PRIu64 "\n",
                         leak ? "Leaked" : "ERROR", i, rc1, rc2);
             }
@@ -2355,17 +2503,18 @@ static int qcow2_do_open(BlockDriverState *bs, BlockOptions *options,
                    "exceed 64 bits");
         return -EINVAL;
     }
-    if (s->refcount_order != 4) {
-        error_setg(errp, "Unsupported refcount width: %d bits (qomu supports "
-                   "16 bits only)", 1 << s->refcount_order);
-        return -ENOTSUP;
-    }
+    /* QEMU's qcow2_do_open: 1 << refcount_order bits, 2^bits - 1 at most
+     * (UINT64_MAX for 64 bits) */
+    s->get_refcount = get_refcount_funcs[s->refcount_order];
+    s->set_refcount = set_refcount_funcs[s->refcount_order];
+    s->refcount_max = UINT64_C(1) << ((1 << s->refcount_order) - 1);
+    s->refcount_max += s->refcount_max - 1;
     if (ldl_be(hdr + 32)) {
         error_setg(errp, "Encrypted qcow2 images are not supported");
         return -ENOTSUP;
     }
     s->l2_bits = s->cluster_bits - 3;
-    s->rb_bits = s->cluster_bits - 1;
+    s->rb_bits = s->cluster_bits - s->refcount_order + 3;
     s->csize_shift = 62 - (s->cluster_bits - 8);
     s->csize_mask = (1ULL << (s->cluster_bits - 8)) - 1;
     s->cluster_offset_mask = (1ULL << s->csize_shift) - 1;
@@ -2618,7 +2767,7 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
     int version = opts->version ? opts->version : 3;
     int refcount_bits = opts->refcount_bits ? opts->refcount_bits : 16;
     uint64_t size = ROUND_UP(opts->size, BDRV_SECTOR_SIZE);
-    int cluster_bits;
+    int cluster_bits, refcount_order;
     uint64_t l1_size, l1_clusters, per_rb, t = 1, b = 1, hdr_len, off;
     g_autofree uint8_t *buf = NULL;
     uint64_t total_meta;
@@ -2640,7 +2789,8 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
                    "level 1.1 and above (use version=v3 or greater)");
         return false;
     }
-    if (refcount_bits > 64 || (refcount_bits & (refcount_bits - 1))) {
+    if (refcount_bits <= 0 || refcount_bits > 64 ||
+        (refcount_bits & (refcount_bits - 1))) {
         error_setg(errp, "Refcount width must be a power of two and may not "
                    "exceed 64 bits");
         return false;
@@ -2649,11 +2799,6 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
         error_setg(errp, "Different refcount widths than 16 bits require "
                    "compatibility level 1.1 or above (use version=v3 or "
                    "greater)");
-        return false;
-    }
-    if (refcount_bits != 16) {
-        error_setg(errp, "Refcount width %d is not supported (only 16 bits)",
-                   refcount_bits);
         return false;
     }
     if (opts->backing_fmt && !opts->backing_file) {
@@ -2668,7 +2813,8 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
         return false;
     }
     l1_clusters = DIV_ROUND_UP(l1_size * 8, cs);
-    per_rb = cs / 2;
+    refcount_order = ctz32(refcount_bits);
+    per_rb = (uint64_t)cs * 8 / refcount_bits;
     for (;;) {
         uint64_t nb = DIV_ROUND_UP(1 + t + b + l1_clusters, per_rb);
         uint64_t nt = DIV_ROUND_UP(nb * 8, cs);
@@ -2695,7 +2841,7 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
     if (version >= 3) {
         stq_be(buf + 80, opts->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS
                                               : 0);
-        stl_be(buf + 96, 4);
+        stl_be(buf + 96, refcount_order);
         stl_be(buf + 100, HEADER_V3_SIZE);
         hdr_len = HEADER_V3_SIZE;
     }
@@ -2752,7 +2898,7 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
         stq_be(buf + cs + 8 * i, (1 + t + i) * cs);
     }
     for (uint64_t c = 0; c < total_meta; c++) {
-        stw_be(buf + (1 + t) * cs + 2 * c, 1);
+        set_refcount_funcs[refcount_order](buf + (1 + t) * cs, c, 1);
     }
 
     fd = open(filename, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -40,7 +40,10 @@ typedef struct Qcow2CreateOptions {
     bool lazy_refcounts;        /* version 3 only ("Lazy refcounts only
                                  * supported with compatibility level 1.1
                                  * and above") */
-    int refcount_bits;          /* 0 or 16 (others refused) */
+    int refcount_bits;          /* 0: 16; 1, 2, 4, ... 64 (others, e.g.
+                                 * -1: "Refcount width must be a power of
+                                 * two and may not exceed 64 bits"); not
+                                 * 16 needs version 3 */
 } Qcow2CreateOptions;
 
 /*

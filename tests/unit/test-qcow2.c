@@ -133,6 +133,27 @@ static void test_create_matches_qemu_img(void)
         { "-o cluster_size=2M", { .size = 10 << 20,
                                   .cluster_size = 2 << 20 } },
         { "", { .size = 0 } },
+        /* every refcount width (QEMU's refcount_order 0..6) */
+        { "-o refcount_bits=1", { .size = 1 << 30, .refcount_bits = 1 } },
+        { "-o refcount_bits=2,cluster_size=512",
+          { .size = 1 << 20, .cluster_size = 512, .refcount_bits = 2 } },
+        { "-o refcount_bits=4,cluster_size=4k",
+          { .size = 100 << 20, .cluster_size = 4096, .refcount_bits = 4 } },
+        { "-o refcount_bits=8,lazy_refcounts=on",
+          { .size = 1 << 20, .refcount_bits = 8, .lazy_refcounts = true } },
+        { "-o refcount_bits=32,cluster_size=2M",
+          { .size = 10 << 20, .cluster_size = 2 << 20,
+            .refcount_bits = 32 } },
+        { "-o refcount_bits=64", { .size = 1 << 30, .refcount_bits = 64 } },
+        { "-o refcount_bits=64,cluster_size=512",
+          { .size = 8 << 20, .cluster_size = 512, .refcount_bits = 64 } },
+        { "-o refcount_bits=64,cluster_size=4k",
+          { .size = 64ULL << 30, .cluster_size = 4096,
+            .refcount_bits = 64 } },
+        { "-o refcount_bits=1,cluster_size=512",
+          { .size = 0, .cluster_size = 512, .refcount_bits = 1 } },
+        { "-o refcount_bits=16,compat=0.10",
+          { .size = 1 << 20, .version = 2, .refcount_bits = 16 } },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
@@ -171,6 +192,27 @@ static void test_create_errors(void)
     CU_ASSERT_FALSE(qcow2_create(p, &o, &err));
     CU_ASSERT_STRING_EQUAL(error_get_pretty(err), "Backing format cannot be "
                            "used without backing file");
+    error_free(err);
+    /* qemu-img create -o refcount_bits=3 (and 0, 128, -1) */
+    for (int bits = -1; bits <= 128; bits++) {
+        err = NULL;
+        o = (Qcow2CreateOptions) { .size = 1 << 20, .refcount_bits = bits };
+        if (bits == 0 || (bits > 0 && bits <= 64 && !(bits & (bits - 1)))) {
+            continue;
+        }
+        CU_ASSERT_FALSE(qcow2_create(p, &o, &err));
+        CU_ASSERT_STRING_EQUAL(error_get_pretty(err), "Refcount width must "
+                               "be a power of two and may not exceed 64 "
+                               "bits");
+        error_free(err);
+    }
+    err = NULL;
+    o = (Qcow2CreateOptions) { .size = 1 << 20, .version = 2,
+                               .refcount_bits = 8 };
+    CU_ASSERT_FALSE(qcow2_create(p, &o, &err));
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err), "Different refcount widths "
+                           "than 16 bits require compatibility level 1.1 or "
+                           "above (use version=v3 or greater)");
     error_free(err);
 }
 
@@ -705,8 +747,6 @@ static void test_corrupt_headers(void)
         { 72, 8, 4, "Unsupported qcow2 feature(s): external data file" },
         { 72, 8, 0x8000000000000000ULL, "Unsupported qcow2 feature(s): "
           "Unknown incompatible feature: 8000000000000000" },
-        { 96, 4, 5, "Unsupported refcount width: 32 bits (qomu supports "
-          "16 bits only)" },
         { 60, 4, 70000, "Too many snapshots" },
         { 112 + 4, 4, 0x100000, "Header extension too large" },
         /* an extension header cut by the end of the cluster: QEMU
@@ -1505,6 +1545,217 @@ static void test_write_past_max_file_size(void)
     CU_ASSERT_TRUE(st.st_size <= 16 << 20);
 }
 
+/* --- refcount widths ---------------------------------------------------- */
+
+/* What qcow2_check() prints on stderr for @p (read-only open) */
+static char *check_stderr(const char *p, Qcow2CheckResult *res)
+{
+    g_autofree char *log = tpath("check.log");
+    BlockDriverState *bs = q_open(p, false, NULL, NULL, &error_abort);
+    int fd = open(log, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    int saved = dup(2);
+    char *out = NULL;
+
+    fflush(stderr);
+    dup2(fd, 2);
+    CU_ASSERT_EQUAL(qcow2_check(bs, res, false, &error_abort), 0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    bdrv_unref(bs);
+    CU_ASSERT_TRUE(g_file_get_contents(log, &out, NULL, NULL));
+    return out;
+}
+
+/* The lines of @a containing @what are in @b too */
+static void assert_lines_in(const char *a, const char *b, const char *what)
+{
+    g_auto(GStrv) lines = g_strsplit(a, "\n", -1);
+    bool found = false;
+
+    for (int i = 0; lines[i]; i++) {
+        if (strstr(lines[i], what)) {
+            found = true;
+            if (!strstr(b, lines[i])) {
+                fprintf(stderr, "'%s' missing from:\n%s", lines[i], b);
+                CU_FAIL("line missing");
+            }
+        }
+    }
+    CU_ASSERT_TRUE(found);
+}
+
+/*
+ * One refcount width: qemu-img create -o refcount_bits=@bits and
+ * qcow2_create make the same bytes; the driver then writes the whole
+ * disk (512 B clusters: more refcount blocks, and at 64 bits a grown
+ * refcount table), discards half of it, writes again (reusing freed
+ * clusters) and overwrites; qcow2_check, qemu-img check and qemu-img
+ * compare agree.
+ */
+static void refcount_width_rw(int bits)
+{
+    g_autofree char *a = tpath("rw-mine.qcow2");
+    g_autofree char *b = tpath("rw-theirs.qcow2");
+    uint64_t size = 4 << 20;
+    g_autofree uint8_t *ref = g_malloc(size);
+    Qcow2CreateOptions o = { .size = size, .cluster_size = 512,
+                             .refcount_bits = bits };
+    BlockDriverState *bs;
+    BdrvSyncOp op = { 0 };
+    Qcow2CheckResult res;
+    Qcow2Info info;
+    GRand *r = g_rand_new_with_seed(bits);
+    g_autofree char *out = NULL;
+
+    CU_ASSERT_TRUE_FATAL(qcow2_create(a, &o, &error_abort));
+    CU_ASSERT_EQUAL(run(NULL, "qemu-img create -q -f qcow2 -o "
+                        "cluster_size=512,refcount_bits=%d %s %" PRIu64,
+                        bits, b, size), 0);
+    CU_ASSERT_EQUAL(run(NULL, "cmp %s %s", a, b), 0);
+
+    bs = q_open(b, true, "discard", "unmap", &error_abort);
+    CU_ASSERT_TRUE(qcow2_get_info(bs, &info));
+    CU_ASSERT_EQUAL(info.refcount_bits, bits);
+    fill(r, ref, size);
+    CU_ASSERT_EQUAL_FATAL(bdrv_pwrite(bs, 0, size, ref, 0), 0);
+    bdrv_aio_pdiscard(bs, 0, size / 2, bdrv_sync_op_done, &op);
+    CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
+    memset(ref, 0, size / 2);
+    random_io(bs, ref, size, 100, 20000, bits);
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
+    CU_ASSERT_EQUAL(res.corruptions, 0);
+    CU_ASSERT_EQUAL(res.leaks, 0);
+    CU_ASSERT_EQUAL(res.check_errors, 0);
+    bdrv_unref(bs);
+    assert_check_clean(b);
+    assert_same(b, ref, size);
+    run(&out, "qemu-img info %s", b);
+    {
+        g_autofree char *want = g_strdup_printf("refcount bits: %d", bits);
+
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    }
+    g_rand_free(r);
+}
+
+static void test_refcount_width_1(void) { refcount_width_rw(1); }
+static void test_refcount_width_2(void) { refcount_width_rw(2); }
+static void test_refcount_width_4(void) { refcount_width_rw(4); }
+static void test_refcount_width_8(void) { refcount_width_rw(8); }
+static void test_refcount_width_16(void) { refcount_width_rw(16); }
+static void test_refcount_width_32(void) { refcount_width_rw(32); }
+static void test_refcount_width_64(void) { refcount_width_rw(64); }
+
+/* A one-data-cluster image (as make_one_cluster_image) of @bits */
+static void make_one_cluster_image_bits(const char *p, int bits)
+{
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536,
+                             .refcount_bits = bits };
+    uint8_t buf[4096];
+    BlockDriverState *bs;
+
+    memset(buf, 0x5a, sizeof(buf));
+    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
+    bdrv_unref(bs);
+}
+
+/*
+ * 1-bit refcounts: a data cluster referenced by two L2 entries
+ * overflows the check's count (QEMU's qcow2_inc_refcounts_imrt: "ERROR:
+ * overflow cluster offset=0x50000" and the hint to amend or convert),
+ * one corruption; qemu-img check says the same.  The bit of cluster n
+ * is bit n % 8 of byte n / 8 of the refcount block (QEMU's
+ * get_refcount_ro0).
+ */
+static void test_refcount_overflow_1bit(void)
+{
+    g_autofree char *p = tpath("ovf.qcow2");
+    g_autofree char *mine = NULL;
+    g_autofree char *theirs = NULL;
+    Qcow2CheckResult res;
+    uint8_t rb;
+    int fd;
+
+    make_one_cluster_image_bits(p, 1);
+    /* clusters 0..5 in use: bits 0..5 of the refblock's first byte */
+    fd = open(p, O_RDONLY);
+    CU_ASSERT_EQUAL(pread(fd, &rb, 1, 2 * 65536), 1);
+    close(fd);
+    CU_ASSERT_EQUAL(rb, 0x3f);
+    /* guest cluster 1 -> the data cluster of guest cluster 0 */
+    patch_be64(p, 4 * 65536 + 8, (1ULL << 63) | (5 * 65536));
+    check_like_qemu_img(p, 1, 0, 6 * 65536);
+    mine = check_stderr(p, &res);
+    run(&theirs, "qemu-img check -f qcow2 %s", p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mine, "ERROR: overflow cluster "
+                                  "offset=0x50000\n"));
+    assert_lines_in(mine, theirs, "overflow");
+    assert_lines_in(mine, theirs, "amend");
+
+    /* At runtime a refcount leaving 0..refcount_max is -EINVAL, as in
+     * QEMU's update_refcount.  Discarding guest clusters 0 and 1 frees
+     * cluster 5 twice: the second drop (below 0) fails the request
+     * (QEMU's qcow2_free_clusters prints the error and goes on); the
+     * L2 entries are already cleared, the refcount is 0: clean. */
+    {
+        BlockDriverState *bs = q_open(p, true, "discard", "unmap",
+                                      &error_abort);
+        BdrvSyncOp op = { 0 };
+
+        bdrv_aio_pdiscard(bs, 0, 2 * 65536, bdrv_sync_op_done, &op);
+        CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op),
+                        -EINVAL);
+        bdrv_unref(bs);
+        assert_check_clean(p);
+    }
+}
+
+/*
+ * 64-bit refcounts: the maximum is UINT64_MAX (QEMU's refcount_max);
+ * a refcount above INT64_MAX is read and printed unsigned, as by
+ * qemu-img check, and a repair brings it back to 1.
+ */
+static void test_refcount_64bit(void)
+{
+    g_autofree char *p = tpath("r64.qcow2");
+    g_autofree char *mine = NULL;
+    g_autofree char *theirs = NULL;
+    BlockDriverState *bs;
+    Qcow2CheckResult res;
+
+    make_one_cluster_image_bits(p, 64);
+    /* the L1 table's cluster (3): 2^63 + 1 */
+    patch_be64(p, 2 * 65536 + 3 * 8, (1ULL << 63) + 1);
+    mine = check_stderr(p, &res);
+    CU_ASSERT_EQUAL(res.leaks, 1);
+    CU_ASSERT_EQUAL(res.corruptions, 0);
+    CU_ASSERT_EQUAL(res.image_end_offset, 6 * 65536);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mine, "Leaked cluster 3 "
+                                  "refcount=9223372036854775809 "
+                                  "reference=1\n"));
+    CU_ASSERT_EQUAL(run(&theirs, "qemu-img check -f qcow2 %s", p), 3);
+    assert_lines_in(mine, theirs, "Leaked cluster");
+    CU_ASSERT_PTR_NOT_NULL(strstr(theirs, "Image end offset: 393216\n"));
+    /* UINT64_MAX itself is a valid refcount */
+    patch_be64(p, 2 * 65536 + 3 * 8, UINT64_MAX);
+    g_free(mine);
+    mine = check_stderr(p, &res);
+    CU_ASSERT_EQUAL(res.leaks, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mine, "Leaked cluster 3 "
+                                  "refcount=18446744073709551615 "
+                                  "reference=1\n"));
+    bs = q_open(p, true, NULL, NULL, &error_abort);
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, true, &error_abort), 0);
+    CU_ASSERT_EQUAL(res.leaks_fixed, 1);
+    CU_ASSERT_EQUAL(res.leaks, 0);
+    bdrv_unref(bs);
+    assert_check_clean(p);
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *out = NULL;
@@ -1566,6 +1817,16 @@ int main(int argc, char **argv)
     harness_add("/qcow2/crash/every-write-64k-backing",
                 test_crash_points_64k_backing);
     harness_add("/qcow2/corrupt/random", test_corrupt_random);
+    harness_add("/qcow2/refcount-bits/1", test_refcount_width_1);
+    harness_add("/qcow2/refcount-bits/2", test_refcount_width_2);
+    harness_add("/qcow2/refcount-bits/4", test_refcount_width_4);
+    harness_add("/qcow2/refcount-bits/8", test_refcount_width_8);
+    harness_add("/qcow2/refcount-bits/16", test_refcount_width_16);
+    harness_add("/qcow2/refcount-bits/32", test_refcount_width_32);
+    harness_add("/qcow2/refcount-bits/64", test_refcount_width_64);
+    harness_add("/qcow2/refcount-bits/overflow-1bit",
+                test_refcount_overflow_1bit);
+    harness_add("/qcow2/refcount-bits/64bit-max", test_refcount_64bit);
     ret = harness_run(argc, argv);
     run(NULL, "rm -rf %s", tdir);
     g_free(tdir);
