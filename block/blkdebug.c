@@ -236,6 +236,7 @@ static BlockDriver bdrv_blkdebug = {
     .bdrv_close = blkdebug_close,
     .bdrv_getlength = blkdebug_getlength,
     .bdrv_refresh_limits = blkdebug_refresh_limits,
+    .bdrv_child_perm = bdrv_filter_default_perms,
     .bdrv_preadv = blkdebug_preadv,
     .bdrv_pwritev = blkdebug_pwritev,
     .bdrv_flush_to_disk = blkdebug_flush_to_disk,

@@ -13,8 +13,14 @@
  * When the VM stops, every backend is drained and flushed (QEMU's
  * do_vm_stop).
  *
+ * Permissions (QEMU's): a backend takes perm and shares shared_perm on
+ * its root node through a root BdrvChild.  blk_new_open() takes what
+ * its flags say (consistent read, write with BDRV_O_RDWR) and shares
+ * everything; a device then sets its own with blk_set_perm()
+ * (blkconf_apply_backend_options), and detaching resets them.
+ *
  * Not modelled: throttling, accounting statistics, media change
- * (blk_insert_bs/blk_remove_bs), permissions.
+ * (blk_insert_bs/blk_remove_bs).
  */
 #include "util/osdep.h"
 #include "util/error-report.h"
@@ -31,6 +37,8 @@ struct BlockBackend {
     char *name;                     /* NULL: unnamed */
     int refcnt;
     BlockDriverState *root;         /* holds a reference; NULL: empty */
+    BdrvChild *root_child;          /* root's link: the perms below */
+    uint64_t perm, shared_perm;
     AioContext *ctx;
     int empty_open_flags;           /* flags a medium would get */
 
@@ -130,6 +138,7 @@ static BlockBackend *blk_new(void)
     blk->enable_write_cache = true;
     blk->on_read_error = BLOCKDEV_ON_ERROR_REPORT;
     blk->on_write_error = BLOCKDEV_ON_ERROR_ENOSPC;
+    blk->shared_perm = BLK_PERM_ALL;
     all_blks = g_list_append(all_blks, blk);
     live_blks++;
     return blk;
@@ -139,13 +148,30 @@ BlockBackend *blk_new_open(const char *filename, BlockOptions *options,
                            int flags, Error **errp)
 {
     BlockDriverState *bs = bdrv_open(filename, options, flags, errp);
+    /* QEMU's blk_new_open(): what the flags say, everything shared (the
+     * device adds its own restrictions).  -drive passes no BDRV_O_RDWR
+     * (read-only=off is an option), so its backend only reads until a
+     * device takes the write permission. */
+    uint64_t perm = BLK_PERM_CONSISTENT_READ;
+    BdrvChild *root_child;
     BlockBackend *blk;
 
     if (!bs) {
         return NULL;
     }
+    if ((flags & BDRV_O_RDWR) && !bdrv_is_read_only(bs)) {
+        perm |= BLK_PERM_WRITE;
+    }
+    root_child = bdrv_root_attach_child(bs, perm, BLK_PERM_ALL, errp);
+    if (!root_child) {
+        bdrv_unref(bs);
+        return NULL;
+    }
     blk = blk_new();
     blk->root = bs;
+    blk->root_child = root_child;
+    blk->perm = perm;
+    blk->shared_perm = BLK_PERM_ALL;
     blk->ctx = bdrv_get_aio_context(bs);
     return blk;
 }
@@ -156,8 +182,33 @@ BlockBackend *blk_new_with_bs(BlockDriverState *bs)
 
     bdrv_ref(bs);
     blk->root = bs;
+    /* Takes nothing yet: cannot fail */
+    blk->root_child = bdrv_root_attach_child(bs, 0, BLK_PERM_ALL,
+                                             &error_abort);
     blk->ctx = bdrv_get_aio_context(bs);
     return blk;
+}
+
+int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
+                 Error **errp)
+{
+    if (blk->root_child) {
+        int ret = bdrv_child_try_set_perm(blk->root_child, perm, shared_perm,
+                                          errp);
+
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    blk->perm = perm;
+    blk->shared_perm = shared_perm;
+    return 0;
+}
+
+void blk_get_perm(BlockBackend *blk, uint64_t *perm, uint64_t *shared_perm)
+{
+    *perm = blk->perm;
+    *shared_perm = blk->shared_perm;
 }
 
 BlockBackend *blk_new_empty(int open_flags)
@@ -185,6 +236,9 @@ void blk_unref(BlockBackend *blk)
     assert(!blk->dev);
     blk_drain(blk);
     monitor_remove_blk(blk);
+    if (blk->root_child) {
+        bdrv_root_detach_child(g_steal_pointer(&blk->root_child));
+    }
     bdrv_unref(blk->root);          /* flushes and closes the graph */
     all_blks = g_list_remove(all_blks, blk);
     live_blks--;
@@ -299,6 +353,8 @@ void blk_detach_dev(BlockBackend *blk, DeviceState *dev)
     blk->dev_ops = NULL;
     blk->dev_opaque = NULL;
     blk->iostatus_enabled = false;
+    /* QEMU's blk_detach_dev(): the device's perms go with it */
+    blk_set_perm(blk, 0, BLK_PERM_ALL, NULL);
     blk_unref(blk);
 }
 

@@ -14,8 +14,12 @@
  *     (QEMU's bdrv_append_temp_snapshot), or temp-overlay.c in a build
  *     without qcow2.
  *
- * Not modelled: the permission system (BLK_PERM_*), image locking,
- * reopen, backing files named in images, bdrv_refresh_filename's
+ * Permissions (QEMU's BLK_PERM_*, reduced): every link to a node (a
+ * BdrvChild, a BlockBackend's root) says what its user takes and shares;
+ * bdrv_refresh_perms() passes the union down the graph and lets the
+ * drivers check it - file-posix turns it into QEMU's image locks.
+ *
+ * Not modelled: reopen, backing files named in images, bdrv_refresh_filename's
  * json:{} for anything but the overlay, node replacement and jobs.
  */
 #include "util/osdep.h"
@@ -389,9 +393,17 @@ void bdrv_ref(BlockDriverState *bs)
 
 static void bdrv_child_free(BdrvChild *child)
 {
+    BlockDriverState *bs = child->bs;
+    bool survives = bs->refcnt > 1;
+
+    bs->parents = g_list_remove(bs->parents, child);
     g_free(child->name);
-    bdrv_unref(child->bs);
     g_free(child);
+    bdrv_unref(bs);
+    if (survives) {
+        /* Fewer users: only loosens, cannot conflict */
+        bdrv_refresh_perms(bs, NULL);
+    }
 }
 
 static void bdrv_close(BlockDriverState *bs)
@@ -694,6 +706,222 @@ int bdrv_refresh_total_sectors(BlockDriverState *bs)
     return 0;
 }
 
+/* --- permissions --------------------------------------------------------- */
+
+char *bdrv_perm_names(uint64_t perm)
+{
+    static const struct {
+        uint64_t perm;
+        const char *name;
+    } permissions[] = {
+        { BLK_PERM_CONSISTENT_READ, "consistent read" },
+        { BLK_PERM_WRITE, "write" },
+        { BLK_PERM_WRITE_UNCHANGED, "write unchanged" },
+        { BLK_PERM_RESIZE, "resize" },
+    };
+    GString *result = g_string_sized_new(30);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(permissions); i++) {
+        if (perm & permissions[i].perm) {
+            if (result->len > 0) {
+                g_string_append(result, ", ");
+            }
+            g_string_append(result, permissions[i].name);
+        }
+    }
+    return g_string_free(result, FALSE);
+}
+
+void bdrv_get_cumulative_perm(BlockDriverState *bs, uint64_t *perm,
+                              uint64_t *shared)
+{
+    *perm = 0;
+    *shared = BLK_PERM_ALL;
+    for (GList *l = bs->parents; l; l = l->next) {
+        BdrvChild *c = l->data;
+
+        *perm |= c->perm;
+        *shared &= c->shared_perm;
+    }
+}
+
+void bdrv_filter_default_perms(BlockDriverState *bs, BdrvChild *c,
+                               uint64_t perm, uint64_t shared,
+                               uint64_t *nperm, uint64_t *nshared)
+{
+    *nperm = perm & BLK_PERM_ALL;
+    *nshared = shared & BLK_PERM_ALL;
+}
+
+void bdrv_default_perms(BlockDriverState *bs, BdrvChild *c,
+                        uint64_t perm, uint64_t shared,
+                        uint64_t *nperm, uint64_t *nshared)
+{
+    if (!strcmp(c->name, "backing")) {
+        /* QEMU's bdrv_default_perms_for_cow: only reads go there */
+        perm &= BLK_PERM_CONSISTENT_READ;
+        shared = (shared & BLK_PERM_WRITE)
+                 ? BLK_PERM_WRITE | BLK_PERM_RESIZE : 0;
+        shared |= BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED;
+    } else {
+        /* bdrv_default_perms_for_storage, metadata + data (qcow2's file):
+         * the format writes metadata whenever it is writable, and nobody
+         * else may write or resize under it */
+        if (!bs->read_only) {
+            perm |= BLK_PERM_WRITE | BLK_PERM_RESIZE;
+        }
+        perm |= BLK_PERM_CONSISTENT_READ;
+        shared &= ~(BLK_PERM_WRITE | BLK_PERM_RESIZE);
+        if (perm & BLK_PERM_WRITE_UNCHANGED) {
+            perm |= BLK_PERM_WRITE;
+        }
+        if (perm & BLK_PERM_WRITE) {
+            perm |= BLK_PERM_RESIZE;
+        }
+    }
+    *nperm = perm & BLK_PERM_ALL;
+    *nshared = shared & BLK_PERM_ALL;
+}
+
+/* QEMU's bdrv_child_perm(): the driver's mapping, then force-share */
+static void bdrv_child_perm(BlockDriverState *bs, BdrvChild *c,
+                            uint64_t perm, uint64_t shared,
+                            uint64_t *nperm, uint64_t *nshared)
+{
+    if (bs->drv->bdrv_child_perm) {
+        bs->drv->bdrv_child_perm(bs, c, perm, shared, nperm, nshared);
+    } else {
+        bdrv_default_perms(bs, c, perm, shared, nperm, nshared);
+    }
+    if (c->bs->force_share) {
+        *nshared = BLK_PERM_ALL;
+    }
+}
+
+/* One permission update: the nodes whose driver prepared it, the links
+ * whose perms changed (old values saved in them). */
+typedef struct BdrvPermTxn {
+    GSList *checked;
+    GSList *children;
+} BdrvPermTxn;
+
+static int bdrv_node_check_perm(BlockDriverState *bs, BdrvPermTxn *t,
+                                Error **errp)
+{
+    uint64_t perm, shared;
+
+    if (!bs->drv) {
+        return 0;                   /* closing */
+    }
+    bdrv_get_cumulative_perm(bs, &perm, &shared);
+    if (bs->drv->bdrv_check_perm && !g_slist_find(t->checked, bs)) {
+        int ret = bs->drv->bdrv_check_perm(bs, perm, shared, errp);
+
+        if (ret < 0) {
+            return ret;
+        }
+        t->checked = g_slist_prepend(t->checked, bs);
+    }
+    for (GList *l = bs->children; l; l = l->next) {
+        BdrvChild *c = l->data;
+        int ret;
+
+        if (!g_slist_find(t->children, c)) {
+            c->old_perm = c->perm;
+            c->old_shared = c->shared_perm;
+            t->children = g_slist_prepend(t->children, c);
+        }
+        bdrv_child_perm(bs, c, perm, shared, &c->perm, &c->shared_perm);
+        ret = bdrv_node_check_perm(c->bs, t, errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static void bdrv_perm_txn_end(BdrvPermTxn *t, bool commit)
+{
+    if (!commit) {
+        for (GSList *l = t->children; l; l = l->next) {
+            BdrvChild *c = l->data;
+
+            c->perm = c->old_perm;
+            c->shared_perm = c->old_shared;
+        }
+    }
+    for (GSList *l = t->checked; l; l = l->next) {
+        BlockDriverState *bs = l->data;
+
+        if (commit) {
+            uint64_t perm, shared;
+
+            bdrv_get_cumulative_perm(bs, &perm, &shared);
+            if (bs->drv->bdrv_set_perm) {
+                bs->drv->bdrv_set_perm(bs, perm, shared);
+            }
+        } else if (bs->drv->bdrv_abort_perm_update) {
+            bs->drv->bdrv_abort_perm_update(bs);
+        }
+    }
+    g_slist_free(t->checked);
+    g_slist_free(t->children);
+}
+
+int bdrv_refresh_perms(BlockDriverState *bs, Error **errp)
+{
+    BdrvPermTxn t = { 0 };
+    int ret = bdrv_node_check_perm(bs, &t, errp);
+
+    bdrv_perm_txn_end(&t, ret == 0);
+    return ret;
+}
+
+int bdrv_child_try_set_perm(BdrvChild *c, uint64_t perm, uint64_t shared,
+                            Error **errp)
+{
+    uint64_t old_perm = c->perm, old_shared = c->shared_perm;
+    int ret;
+
+    c->perm = perm;
+    c->shared_perm = shared;
+    ret = bdrv_refresh_perms(c->bs, errp);
+    if (ret < 0) {
+        c->perm = old_perm;
+        c->shared_perm = old_shared;
+    }
+    return ret;
+}
+
+BdrvChild *bdrv_root_attach_child(BlockDriverState *bs, uint64_t perm,
+                                  uint64_t shared, Error **errp)
+{
+    BdrvChild *child = g_new0(BdrvChild, 1);
+
+    child->name = g_strdup("root");
+    child->bs = bs;
+    child->perm = perm;
+    child->shared_perm = shared;
+    bs->parents = g_list_append(bs->parents, child);
+    if (bdrv_refresh_perms(bs, errp) < 0) {
+        bs->parents = g_list_remove(bs->parents, child);
+        g_free(child->name);
+        g_free(child);
+        return NULL;
+    }
+    return child;
+}
+
+void bdrv_root_detach_child(BdrvChild *child)
+{
+    BlockDriverState *bs = child->bs;
+
+    bs->parents = g_list_remove(bs->parents, child);
+    g_free(child->name);
+    g_free(child);
+    bdrv_refresh_perms(bs, NULL);
+}
+
 /* --- children ------------------------------------------------------------ */
 
 BdrvChild *bdrv_attach_child(BlockDriverState *parent,
@@ -704,7 +932,11 @@ BdrvChild *bdrv_attach_child(BlockDriverState *parent,
     child->name = g_strdup(name);
     child->bs = child_bs;
     child->parent = parent;
+    /* Takes nothing until the parent's perms are refreshed (QEMU takes
+     * them here; the callers refresh once the link is complete) */
+    child->shared_perm = BLK_PERM_ALL;
     parent->children = g_list_append(parent->children, child);
+    child_bs->parents = g_list_append(child_bs->parents, child);
     if (!strcmp(name, "file")) {
         parent->file = child;
     } else if (!strcmp(name, "backing")) {
@@ -753,6 +985,14 @@ static BlockDriverState *bdrv_open_child_bs(const char *filename,
 {
     g_autofree char *prefix = g_strdup_printf("%s.", name);
     BlockOptions *child_opts = bopts_extract_prefix(options, prefix);
+    const char *force_share = bopts_get(options, "force-share");
+
+    /* force-share is inherited (QEMU's bdrv_inherited_options); before
+     * the parent's own options are parsed it is still in @options */
+    if (force_share || parent->force_share) {
+        bopts_set_default(child_opts, "force-share",
+                          force_share ? force_share : "on");
+    }
 
     if (!filename && bopts_size(child_opts) == 0) {
         bopts_free(child_opts);
@@ -902,6 +1142,7 @@ static bool bdrv_take_common_options(BlockDriverState *bs,
                       (read_only ? 0 : BDRV_O_RDWR) |
                       (auto_ro ? BDRV_O_AUTO_RDONLY : 0);
     bs->read_only = read_only;
+    bs->force_share = force_share;
     if (force_share && !read_only) {
         error_setg(errp, "force-share=on can only be used with read-only "
                    "images");
@@ -1143,6 +1384,10 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
         }
         goto fail;
     }
+    /* What the node takes on its children (image locks) */
+    if (bdrv_refresh_perms(bs, errp) < 0) {
+        goto fail;
+    }
     bopts_free(options);
     all_bdrv_states = g_list_append(all_bdrv_states, bs);
 
@@ -1225,6 +1470,10 @@ static BlockDriverState *bdrv_append_temp_qcow2(BlockDriverState *bs,
     }
     bdrv_ref(bs);
     bdrv_attach_child(overlay, bs, "backing");
+    if (bdrv_refresh_perms(overlay, errp) < 0) {
+        bdrv_unref(overlay);
+        return NULL;
+    }
     bdrv_refresh_limits(overlay);
     g_free(overlay->filename);
     overlay->filename = g_strdup_printf(
@@ -1267,6 +1516,10 @@ static BlockDriverState *bdrv_append_temp_overlay(BlockDriverState *bs,
     }
     bdrv_ref(bs);
     temp_overlay_attach_backing(overlay, bs);
+    if (bdrv_refresh_perms(overlay, errp) < 0) {
+        bdrv_unref(overlay);
+        return NULL;
+    }
     bdrv_refresh_limits(overlay);
     g_free(overlay->filename);
     overlay->filename = g_strdup_printf(

@@ -22,7 +22,16 @@
  * write, so a later "successful" fdatasync would prove nothing (QEMU's
  * page_cache_inconsistent, applied here to every engine).
  *
- * Not modelled: image locking (QEMU's OFD byte-range locks), host_cdrom,
+ * Image locking (QEMU's, byte for byte, so that QEMU and qomu see each
+ * other): the permissions the node's users hold (block.c) become shared
+ * OFD locks on the image's fd - byte 100 + bit for each BLK_PERM_* held,
+ * 200 + bit for each one not shared - and a new permission is only
+ * granted if no other open file description (another process, or another
+ * open of the same file here) holds the opposite byte (F_OFD_GETLK).
+ * locking=auto (default) is on where OFD locks exist; locking=on without
+ * them falls back to POSIX locks with QEMU's warning; locking=off.
+ *
+ * Not modelled: host_cdrom,
  * x-check-cache-dropped, pr-manager, preallocation, truncate.
  */
 #include "util/osdep.h"
@@ -56,7 +65,277 @@ typedef struct BDRVRawState {
     uint32_t request_alignment;     /* probed at open */
     size_t buf_align;
     int page_cache_inconsistent;    /* errno of a failed fdatasync, or 0 */
+
+    bool use_lock;                  /* locking=on/auto */
+    uint64_t perm, shared_perm;     /* committed */
+    uint64_t locked_perm;           /* bits whose byte 100+ we hold */
+    uint64_t locked_shared_perm;    /* bits whose byte 200+ we hold */
 } BDRVRawState;
+
+/* --- image locking (QEMU's util/osdep.c and file-posix.c) ---------------- */
+
+#define RAW_LOCK_PERM_BASE             100
+#define RAW_LOCK_SHARED_BASE           200
+
+#define PERM_FOREACH(i) \
+    for ((i) = 0; (1ULL << (i)) <= BLK_PERM_ALL; i++)
+
+static int fcntl_op_setlk = -1, fcntl_op_getlk = -1;
+
+/* QEMU's qemu_probe_lock_ops(): OFD locks where the kernel has them */
+static void qemu_probe_lock_ops(void)
+{
+    if (fcntl_op_setlk == -1) {
+        int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        struct flock fl = {
+            .l_whence = SEEK_SET,
+            .l_start = 0,
+            .l_len = 0,
+            .l_type = F_WRLCK,
+        };
+
+        fcntl_op_setlk = F_SETLK;
+        fcntl_op_getlk = F_GETLK;
+        if (fd >= 0 && fcntl(fd, F_OFD_GETLK, &fl) == 0) {
+            fcntl_op_setlk = F_OFD_SETLK;
+            fcntl_op_getlk = F_OFD_GETLK;
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+}
+
+static bool qemu_has_ofd_lock(void)
+{
+    qemu_probe_lock_ops();
+    return fcntl_op_setlk == F_OFD_SETLK;
+}
+
+static int qemu_lock_fcntl(int fd, int64_t start, int64_t len, int fl_type)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET,
+        .l_start = start,
+        .l_len = len,
+        .l_type = fl_type,
+    };
+
+    qemu_probe_lock_ops();
+    return fcntl(fd, fcntl_op_setlk, &fl) == -1 ? -errno : 0;
+}
+
+static int qemu_lock_fd(int fd, int64_t start, int64_t len, bool exclusive)
+{
+    return qemu_lock_fcntl(fd, start, len, exclusive ? F_WRLCK : F_RDLCK);
+}
+
+static int qemu_unlock_fd(int fd, int64_t start, int64_t len)
+{
+    return qemu_lock_fcntl(fd, start, len, F_UNLCK);
+}
+
+/* 0 if nobody else holds a lock that conflicts with ours, -EAGAIN if
+ * someone does */
+static int qemu_lock_fd_test(int fd, int64_t start, int64_t len,
+                             bool exclusive)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET,
+        .l_start = start,
+        .l_len = len,
+        .l_type = exclusive ? F_WRLCK : F_RDLCK,
+    };
+
+    qemu_probe_lock_ops();
+    if (fcntl(fd, fcntl_op_getlk, &fl) == -1) {
+        return -errno;
+    }
+    return fl.l_type == F_UNLCK ? 0 : -EAGAIN;
+}
+
+/* EAGAIN/EACCES: someone holds the byte, the common case: no errno text */
+static void raw_lock_error_setg(Error **errp, int err, const char *fmt,
+                                const char *arg)
+{
+    if (err == EAGAIN || err == EACCES) {
+        error_setg(errp, fmt, arg);
+    } else {
+        error_setg_errno(errp, err, fmt, arg);
+    }
+}
+
+/* Lock the bytes of @perm_lock_bits and @shared_perm_lock_bits (the
+ * permissions NOT shared); with @unlock also drop the others. */
+static int raw_apply_lock_bytes(BDRVRawState *s, int fd,
+                                uint64_t perm_lock_bits,
+                                uint64_t shared_perm_lock_bits,
+                                bool unlock, Error **errp)
+{
+    int ret, i;
+
+    PERM_FOREACH(i) {
+        int off = RAW_LOCK_PERM_BASE + i;
+        uint64_t bit = 1ULL << i;
+
+        if ((perm_lock_bits & bit) && !(s->locked_perm & bit)) {
+            ret = qemu_lock_fd(fd, off, 1, false);
+            if (ret) {
+                g_autofree char *o = g_strdup_printf("%d", off);
+
+                raw_lock_error_setg(errp, -ret, "Failed to lock byte %s", o);
+                return ret;
+            }
+            s->locked_perm |= bit;
+        } else if (unlock && (s->locked_perm & bit) &&
+                   !(perm_lock_bits & bit)) {
+            ret = qemu_unlock_fd(fd, off, 1);
+            if (ret) {
+                error_setg_errno(errp, -ret, "Failed to unlock byte %d", off);
+                return ret;
+            }
+            s->locked_perm &= ~bit;
+        }
+    }
+    PERM_FOREACH(i) {
+        int off = RAW_LOCK_SHARED_BASE + i;
+        uint64_t bit = 1ULL << i;
+
+        if ((shared_perm_lock_bits & bit) && !(s->locked_shared_perm & bit)) {
+            ret = qemu_lock_fd(fd, off, 1, false);
+            if (ret) {
+                g_autofree char *o = g_strdup_printf("%d", off);
+
+                raw_lock_error_setg(errp, -ret, "Failed to lock byte %s", o);
+                return ret;
+            }
+            s->locked_shared_perm |= bit;
+        } else if (unlock && (s->locked_shared_perm & bit) &&
+                   !(shared_perm_lock_bits & bit)) {
+            ret = qemu_unlock_fd(fd, off, 1);
+            if (ret) {
+                error_setg_errno(errp, -ret, "Failed to unlock byte %d", off);
+                return ret;
+            }
+            s->locked_shared_perm &= ~bit;
+        }
+    }
+    return 0;
+}
+
+/* Whether another user holds the bytes that forbid @perm / ~@shared */
+static int raw_check_lock_bytes(int fd, uint64_t perm, uint64_t shared,
+                                Error **errp)
+{
+    int ret, i;
+
+    PERM_FOREACH(i) {
+        uint64_t p = 1ULL << i;
+
+        if (perm & p) {
+            ret = qemu_lock_fd_test(fd, RAW_LOCK_SHARED_BASE + i, 1, true);
+            if (ret) {
+                g_autofree char *name = bdrv_perm_names(p);
+
+                raw_lock_error_setg(errp, -ret, "Failed to get \"%s\" lock",
+                                    name);
+                return ret;
+            }
+        }
+    }
+    PERM_FOREACH(i) {
+        uint64_t p = 1ULL << i;
+
+        if (!(shared & p)) {
+            ret = qemu_lock_fd_test(fd, RAW_LOCK_PERM_BASE + i, 1, true);
+            if (ret) {
+                g_autofree char *name = bdrv_perm_names(p);
+
+                raw_lock_error_setg(errp, -ret,
+                                    "Failed to get shared \"%s\" lock", name);
+                return ret;
+            }
+        }
+    }
+    return 0;
+}
+
+typedef enum {
+    RAW_PL_PREPARE,
+    RAW_PL_COMMIT,
+    RAW_PL_ABORT,
+} RawPermLockOp;
+
+static int raw_handle_perm_lock(BlockDriverState *bs, RawPermLockOp op,
+                                uint64_t new_perm, uint64_t new_shared,
+                                Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+    Error *local_err = NULL;
+    int ret = 0;
+
+    if (!s->use_lock || s->fd < 0) {
+        return 0;
+    }
+    switch (op) {
+    case RAW_PL_PREPARE:
+        if ((s->perm | new_perm) == s->perm &&
+            (s->shared_perm & new_shared) == s->shared_perm) {
+            /* only unlocking: cannot conflict */
+            return 0;
+        }
+        ret = raw_apply_lock_bytes(s, s->fd, s->perm | new_perm,
+                                   ~s->shared_perm | ~new_shared, false,
+                                   errp);
+        if (!ret) {
+            ret = raw_check_lock_bytes(s->fd, new_perm, new_shared, errp);
+            if (!ret) {
+                return 0;
+            }
+            error_append_hint(errp,
+                              "Is another process using the image [%s]?\n",
+                              bs->filename);
+        }
+        /* back to the committed bytes */
+        /* fall through */
+    case RAW_PL_ABORT:
+        raw_apply_lock_bytes(s, s->fd, s->perm, ~s->shared_perm, true,
+                             &local_err);
+        break;
+    case RAW_PL_COMMIT:
+        raw_apply_lock_bytes(s, s->fd, new_perm, ~new_shared, true,
+                             &local_err);
+        break;
+    }
+    if (local_err) {
+        /* Only unlocking: should not fail (QEMU warns too) */
+        warn_report_err(local_err);
+    }
+    return ret;
+}
+
+static int raw_check_perm(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared, Error **errp)
+{
+    return raw_handle_perm_lock(bs, RAW_PL_PREPARE, perm, shared, errp);
+}
+
+static void raw_set_perm(BlockDriverState *bs, uint64_t perm,
+                         uint64_t shared)
+{
+    BDRVRawState *s = bs->opaque;
+
+    raw_handle_perm_lock(bs, RAW_PL_COMMIT, perm, shared, NULL);
+    s->perm = perm;
+    s->shared_perm = shared;
+}
+
+static void raw_abort_perm_update(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+
+    raw_handle_perm_lock(bs, RAW_PL_ABORT, s->perm, s->shared_perm, NULL);
+}
 
 /* --- alignment ----------------------------------------------------------- */
 
@@ -162,6 +441,25 @@ static int raw_open_common(BlockDriverState *bs, BlockOptions *options,
         return -EINVAL;
     }
     s->aio = aio;
+    switch (locking) {
+    case 0:                         /* on */
+        s->use_lock = true;
+        if (!qemu_has_ofd_lock()) {
+            warn_report("File lock requested but OFD locking syscall is "
+                        "unavailable, falling back to POSIX file locks");
+            error_printf("Due to the implementation, locks can be lost "
+                         "unexpectedly.\n");
+        }
+        break;
+    case 1:                         /* off */
+        s->use_lock = false;
+        break;
+    default:                        /* auto */
+        s->use_lock = qemu_has_ofd_lock();
+        break;
+    }
+    s->perm = 0;
+    s->shared_perm = BLK_PERM_ALL;
     if (!filename) {
         error_setg(errp, "Parameter 'filename' is missing");
         return -EINVAL;
@@ -680,7 +978,10 @@ static void raw_io_unplug(BlockDriverState *bs)
     .bdrv_pdiscard = raw_pdiscard,                                      \
     .bdrv_pwrite_zeroes = raw_pwrite_zeroes,                            \
     .bdrv_io_plug = raw_io_plug,                                        \
-    .bdrv_io_unplug = raw_io_unplug
+    .bdrv_io_unplug = raw_io_unplug,                                    \
+    .bdrv_check_perm = raw_check_perm,                                  \
+    .bdrv_set_perm = raw_set_perm,                                      \
+    .bdrv_abort_perm_update = raw_abort_perm_update
 
 static BlockDriver bdrv_file = {
     .format_name = "file",

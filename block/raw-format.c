@@ -106,6 +106,7 @@ static BlockDriver bdrv_raw = {
     .bdrv_open = raw_open,
     .bdrv_getlength = raw_getlength,
     .bdrv_refresh_limits = raw_refresh_limits,
+    .bdrv_child_perm = bdrv_filter_default_perms,
     .bdrv_preadv = raw_preadv,
     .bdrv_pwritev = raw_pwritev,
     .bdrv_pdiscard = raw_pdiscard,

@@ -24,6 +24,7 @@
 #include "util/error-report.h"
 #include "util/main-loop.h"
 #include "block/block-int.h"
+#include "block/block-backend.h"
 #include "block/qcow2.h"
 
 #pragma weak qcow2_create
@@ -334,15 +335,24 @@ static bool check_format(const char *fmt, Error **errp)
     return true;
 }
 
+/* The BlockBackend of each image img_open() opened: its permissions
+ * are the image locks qemu-img holds (BlockDriverState * -> blk) */
+static GHashTable *img_blks;
+
 /*
  * qemu-img's img_open(): @fmt NULL probes.  @no_backing: do not open the
- * backing file of a qcow2 image (BDRV_O_NO_BACKING).  Reports the error.
+ * backing file of a qcow2 image (BDRV_O_NO_BACKING).  @force_share: -U
+ * (force-share=on: take the image even if another process does not
+ * share it).  Opened through a BlockBackend as qemu-img does, so the
+ * image locks are QEMU's.  Reports the error.  img_close() it.
  */
 static BlockDriverState *img_open(const char *filename, const char *fmt,
-                                  bool writable, bool no_backing)
+                                  bool writable, bool no_backing,
+                                  bool force_share)
 {
     Error *err = NULL;
     BlockOptions *opts = bopts_new();
+    BlockBackend *blk;
     BlockDriverState *bs;
 
     if (!fmt) {
@@ -358,11 +368,28 @@ static BlockDriverState *img_open(const char *filename, const char *fmt,
             bopts_set(opts, "backing", "null");
         }
     }
-    bs = bdrv_open(filename, opts, writable ? BDRV_O_RDWR : 0, &err);
-    if (!bs) {
-        error_reportf_err(err, "Could not open '%s': ", filename);
+    if (force_share) {
+        bopts_set(opts, "force-share", "on");
     }
+    blk = blk_new_open(filename, opts, writable ? BDRV_O_RDWR : 0, &err);
+    if (!blk) {
+        error_reportf_err(err, "Could not open '%s': ", filename);
+        return NULL;
+    }
+    bs = blk_bs(blk);
+    if (!img_blks) {
+        img_blks = g_hash_table_new(NULL, NULL);
+    }
+    g_hash_table_insert(img_blks, bs, blk);
     return bs;
+}
+
+static void img_close(BlockDriverState *bs)
+{
+    BlockBackend *blk = g_hash_table_lookup(img_blks, bs);
+
+    g_hash_table_remove(img_blks, bs);
+    blk_unref(blk);
 }
 
 static bool is_qcow2(BlockDriverState *bs)
@@ -393,7 +420,8 @@ typedef struct CreateOpts {
     uint32_t cluster_size;
     char *compat;
     bool lazy_refcounts;
-    int refcount_bits;
+    int refcount_bits;          /* 0: default (16); -1: invalid */
+    char *refcount_bits_str;    /* as qemu-img prints it */
 } CreateOpts;
 
 static void create_opts_free(CreateOpts *o)
@@ -401,6 +429,7 @@ static void create_opts_free(CreateOpts *o)
     g_free(o->backing_file);
     g_free(o->backing_fmt);
     g_free(o->compat);
+    g_free(o->refcount_bits_str);
 }
 
 /* "-o size=1M,cluster_size=4k": QemuOpts syntax (",," is a comma). */
@@ -481,18 +510,15 @@ static bool parse_create_options(CreateOpts *o, const char *options,
             }
             o->lazy_refcounts = b;
         } else if (qcow2 && !strcmp(k, "refcount_bits")) {
-            if (qemu_strtou64(v, NULL, 0, &n) < 0 || n != 16) {
-                error_setg(errp, "Refcount width must be a power of two and "
-                           "may not exceed 64 bits");
-                if (n == 1 || n == 2 || n == 4 || n == 8 || n == 32 ||
-                    n == 64) {
-                    error_free(*errp);
-                    *errp = NULL;
-                    error_setg(errp, "qomu supports refcount_bits=16 only");
-                }
+            /* QemuOpts number: checked by qcow2_create (after the
+             * "Formatting" line, as qemu-img does) */
+            if (qemu_strtou64(v, NULL, 0, &n) < 0) {
+                error_setg(errp, "Parameter 'refcount_bits' expects a "
+                           "number");
                 return false;
             }
-            o->refcount_bits = n;
+            o->refcount_bits_str = g_strdup_printf("%" PRId64, (int64_t)n);
+            o->refcount_bits = n >= 1 && n <= 64 ? (int)n : -1;
         } else {
             error_setg(errp, "Invalid parameter '%s'", k);
             return false;
@@ -651,14 +677,15 @@ static int img_create(int argc, char **argv)
     if (o.backing_file && !o.has_size) {
         /* the size of the backing file */
         g_autofree char *full = path_combine(filename, o.backing_file);
-        BlockDriverState *bbs = img_open(full, o.backing_fmt, false, false);
+        BlockDriverState *bbs = img_open(full, o.backing_fmt, false, false,
+                                         true);
         int64_t len;
 
         if (!bbs) {
             goto out;
         }
         len = bdrv_getlength(bbs);
-        bdrv_unref(bbs);
+        img_close(bbs);
         if (len < 0) {
             error_report("%s: Could not get size of '%s': %s", filename,
                          full, strerror(-len));
@@ -710,7 +737,7 @@ static int img_create(int argc, char **argv)
             .backing_file = o.backing_file,
             .backing_fmt = o.backing_fmt,
             .lazy_refcounts = o.lazy_refcounts,
-            .refcount_bits = 16,
+            .refcount_bits = o.refcount_bits,
         };
 
         qprintf("Formatting '%s', fmt=qcow2 cluster_size=%u extended_l2=off "
@@ -726,8 +753,9 @@ static int img_create(int argc, char **argv)
         if (o.compat) {
             qprintf(" compat=%s", o.compat);
         }
-        qprintf(" lazy_refcounts=%s refcount_bits=16\n",
-                o.lazy_refcounts ? "on" : "off");
+        qprintf(" lazy_refcounts=%s refcount_bits=%s\n",
+                o.lazy_refcounts ? "on" : "off",
+                o.refcount_bits_str ? o.refcount_bits_str : "16");
         if (!qcow2_create(filename, &q, &err)) {
             error_reportf_err(err, "%s: ", filename);
             goto out;
@@ -868,6 +896,7 @@ static int img_info(int argc, char **argv)
     OutputFormat ofmt = OFORMAT_HUMAN;
     const char *fmt = NULL, *filename;
     BlockDriverState *bs;
+    bool force_share = false;
     JDict *d, *spec;
     GString *out;
     int c;
@@ -878,6 +907,7 @@ static int img_info(int argc, char **argv)
             fmt = optarg;
             break;
         case 'U':
+            force_share = true;
             break;
         case 2:
             ofmt = parse_output(optarg);
@@ -892,7 +922,7 @@ static int img_info(int argc, char **argv)
         error_exit("Expecting one image file name");
     }
     filename = argv[optind];
-    bs = img_open(filename, fmt, false, true);
+    bs = img_open(filename, fmt, false, true, force_share);
     if (!bs) {
         return EXIT_FAILURE;
     }
@@ -907,7 +937,7 @@ static int img_info(int argc, char **argv)
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
     jdict_free(d);
-    bdrv_unref(bs);
+    img_close(bs);
     return EXIT_SUCCESS;
 }
 
@@ -987,7 +1017,7 @@ static int img_check(int argc, char **argv)
     };
     OutputFormat ofmt = OFORMAT_HUMAN;
     const char *fmt = NULL, *filename;
-    bool fix = false;
+    bool fix = false, force_share = false;
     BlockDriverState *bs;
     Qcow2CheckResult r;
     Error *err = NULL;
@@ -1006,8 +1036,10 @@ static int img_check(int argc, char **argv)
                            "(expecting 'leaks' or 'all'): %s", optarg);
             }
             break;
-        case 'T':
         case 'U':
+            force_share = true;
+            break;
+        case 'T':
         case 3:
             break;
         case 'q':
@@ -1024,13 +1056,13 @@ static int img_check(int argc, char **argv)
         error_exit("Expecting one image file name");
     }
     filename = argv[optind];
-    bs = img_open(filename, fmt, fix, true);
+    bs = img_open(filename, fmt, fix, true, force_share);
     if (!bs) {
         return EXIT_FAILURE;
     }
     if (!is_qcow2(bs)) {
         error_report("This image format does not support checks");
-        bdrv_unref(bs);
+        img_close(bs);
         return 63;
     }
     ret = qcow2_check(bs, &r, fix, &err);
@@ -1068,7 +1100,7 @@ static int img_check(int argc, char **argv)
     } else if (r.leaks) {
         ret = 3;
     }
-    bdrv_unref(bs);
+    img_close(bs);
     return ret;
 }
 
@@ -1089,6 +1121,7 @@ static int img_convert(int argc, char **argv)
     Error *err = NULL;
     const size_t chunk = 1 << 20, block = 64 * 1024;
     uint8_t *buf = NULL;
+    bool force_share = false;
     int64_t len;
     int c, ret = EXIT_FAILURE;
 
@@ -1111,8 +1144,10 @@ static int img_convert(int argc, char **argv)
             break;
         case 'n':
             error_exit("-n is not supported");
-        case 'p':
         case 'U':
+            force_share = true;
+            break;
+        case 'p':
         case 1:
             break;
         }
@@ -1130,7 +1165,7 @@ static int img_convert(int argc, char **argv)
         error_report_err(err);
         goto out;
     }
-    src = img_open(in, fmt, false, false);
+    src = img_open(in, fmt, false, false, force_share);
     if (!src) {
         goto out;
     }
@@ -1167,7 +1202,7 @@ static int img_convert(int argc, char **argv)
             .version = o.compat && (!strcmp(o.compat, "0.10") ||
                                     !strcmp(o.compat, "v2")) ? 2 : 3,
             .lazy_refcounts = o.lazy_refcounts,
-            .refcount_bits = 16,
+            .refcount_bits = o.refcount_bits,
         };
 
         if (!qcow2_create(out, &q, &err)) {
@@ -1223,7 +1258,7 @@ out:
         bdrv_unref(dst);
     }
     if (src) {
-        bdrv_unref(src);
+        img_close(src);
     }
     create_opts_free(&o);
     g_string_free(options, TRUE);

@@ -125,15 +125,31 @@ bool blkconf_geometry(BlockConf *conf, int *ptrans,
 }
 
 bool blkconf_apply_backend_options(BlockConf *conf, bool readonly,
-                                   Error **errp)
+                                   bool resizable, Error **errp)
 {
     BlockBackend *blk = conf->blk;
     BlockdevOnError rerror, werror;
+    uint64_t perm, shared_perm;
     bool wce;
 
     if (!readonly && blk_is_inserted(blk) && blk_is_read_only(blk)) {
         /* QEMU's write permission request fails */
         error_setg(errp, "Block node is read-only");
+        return false;
+    }
+
+    perm = BLK_PERM_CONSISTENT_READ;
+    if (!readonly) {
+        perm |= BLK_PERM_WRITE;
+    }
+    shared_perm = BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED;
+    if (resizable) {
+        shared_perm |= BLK_PERM_RESIZE;
+    }
+    if (conf->share_rw) {
+        shared_perm |= BLK_PERM_WRITE;
+    }
+    if (blk_set_perm(blk, perm, shared_perm, errp) < 0) {
         return false;
     }
 

@@ -165,7 +165,8 @@ bool ide_dev_initfn(IDEDevice *dev, IDEDriveKind kind, Error **errp)
             return false;
         }
     }
-    if (!blkconf_apply_backend_options(&dev->conf, kind == IDE_CD, errp)) {
+    if (!blkconf_apply_backend_options(&dev->conf, kind == IDE_CD,
+                                       kind != IDE_CD, errp)) {
         return false;
     }
 

@@ -874,7 +874,7 @@ static bool virtio_blk_device_realize(DeviceState *dev, Error **errp)
     /* read-only drive: a read-only device (QEMU: !blk_supports_write_perm) */
     if (!blkconf_apply_backend_options(&conf->conf,
                                        blk_is_read_only(conf->conf.blk),
-                                       errp)) {
+                                       true, errp)) {
         return false;
     }
     s->original_wce = blk_enable_write_cache(conf->conf.blk);

@@ -138,6 +138,16 @@ unsigned blk_live_count(void);
 DriveInfo *blk_legacy_dinfo(BlockBackend *blk);
 void blk_set_legacy_dinfo(BlockBackend *blk, DriveInfo *dinfo);
 
+/*
+ * blk_set_perm: what the backend's user takes on the image and what it
+ * lets others do (BLK_PERM_*, QEMU's): a device's realize sets them
+ * (blkconf_apply_backend_options).  Fails with the file driver's lock
+ * message when another user conflicts; then nothing changed.
+ */
+int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
+                 Error **errp);
+void blk_get_perm(BlockBackend *blk, uint64_t *perm, uint64_t *shared_perm);
+
 /* --- the device --- */
 
 /*

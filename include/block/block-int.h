@@ -94,13 +94,36 @@ struct BlockDriver {
                                BlockCompletionFunc *cb, void *opaque);
     void (*bdrv_io_plug)(BlockDriverState *bs);
     void (*bdrv_io_unplug)(BlockDriverState *bs);
+
+    /*
+     * Permissions (QEMU's, two-phase).  bdrv_check_perm: the node's
+     * users now want @perm and share @shared (their union/intersection):
+     * prepare it (file-posix takes the new lock bytes and tests the
+     * others'), or fail with QEMU's message.  Then exactly one of
+     * bdrv_set_perm (commit) or bdrv_abort_perm_update (roll back to
+     * the last committed state).  NULL: nothing to do.
+     */
+    int (*bdrv_check_perm)(BlockDriverState *bs, uint64_t perm,
+                           uint64_t shared, Error **errp);
+    void (*bdrv_set_perm)(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared);
+    void (*bdrv_abort_perm_update)(BlockDriverState *bs);
+    /*
+     * What the node takes on its child @c when its own users take
+     * @perm and share @shared.  NULL: bdrv_default_perms().
+     */
+    void (*bdrv_child_perm)(BlockDriverState *bs, BdrvChild *c,
+                            uint64_t perm, uint64_t shared,
+                            uint64_t *nperm, uint64_t *nshared);
 };
 
 /* A link from a parent node to a child ("file", "backing", "image"). */
 struct BdrvChild {
     char *name;
-    BlockDriverState *bs;           /* holds a reference */
-    BlockDriverState *parent;
+    BlockDriverState *bs;           /* holds a reference (not a root's) */
+    BlockDriverState *parent;       /* NULL: a BlockBackend's root */
+    uint64_t perm, shared_perm;     /* what the parent takes on bs */
+    uint64_t old_perm, old_shared;  /* during a permission update */
 };
 
 typedef struct BdrvTrackedRequest BdrvTrackedRequest;
@@ -126,6 +149,8 @@ struct BlockDriverState {
     BdrvChild *file;                /* protocol child, or NULL */
     BdrvChild *backing;             /* backing child, or NULL */
     GList *children;                /* BdrvChild *, in the order added */
+    GList *parents;                 /* BdrvChild * whose bs is this node */
+    bool force_share;               /* force-share=on: share everything */
     /* During open: the "file" node opened for probing, which the
      * driver's bdrv_open_child("file") takes (QEMU passes its node name
      * back in the options instead). */
@@ -168,6 +193,39 @@ BdrvChild *bdrv_open_child(const char *filename, BlockOptions *options,
 /* Attach an already open @child_bs (takes over a reference). */
 BdrvChild *bdrv_attach_child(BlockDriverState *parent,
                              BlockDriverState *child_bs, const char *name);
+
+/*
+ * Permissions.  A node's users are its parents (BdrvChild.perm and
+ * shared_perm, BlockBackend roots included); bdrv_refresh_perms()
+ * recomputes what @bs's users want (union of perm, intersection of
+ * shared), passes it down to the children through the drivers'
+ * bdrv_child_perm, and lets every driver check it (two-phase, QEMU's
+ * bdrv_refresh_perms): on failure nothing changed and @errp has the
+ * driver's message ("Failed to get \"write\" lock").
+ */
+int bdrv_refresh_perms(BlockDriverState *bs, Error **errp);
+/* Union / intersection over @bs's parents. */
+void bdrv_get_cumulative_perm(BlockDriverState *bs, uint64_t *perm,
+                              uint64_t *shared);
+/* A filter's child: everything passes through (raw, blkdebug). */
+void bdrv_filter_default_perms(BlockDriverState *bs, BdrvChild *c,
+                               uint64_t perm, uint64_t shared,
+                               uint64_t *nperm, uint64_t *nshared);
+/* QEMU's bdrv_default_perms for a format: "backing" gets the COW
+ * permissions (consistent read only), any other child the storage
+ * ones (metadata and data: writes and resizes when the node is
+ * writable, never shares write/resize). */
+void bdrv_default_perms(BlockDriverState *bs, BdrvChild *c,
+                        uint64_t perm, uint64_t shared,
+                        uint64_t *nperm, uint64_t *nshared);
+/* A BlockBackend's root link: no reference of its own; the perms are
+ * taken at once (NULL with @errp set if they conflict). */
+BdrvChild *bdrv_root_attach_child(BlockDriverState *bs, uint64_t perm,
+                                  uint64_t shared, Error **errp);
+void bdrv_root_detach_child(BdrvChild *child);
+/* Change what @c takes; on failure @c keeps its old perms. */
+int bdrv_child_try_set_perm(BdrvChild *c, uint64_t perm, uint64_t shared,
+                            Error **errp);
 
 /* Run @cb(@opaque, @ret) later in @bs's AioContext (for completions
  * known at submission). */

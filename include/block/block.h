@@ -104,6 +104,25 @@ int bdrv_parse_discard_flags(const char *mode, int *flags);
  * 0/-1. */
 int bdrv_parse_aio(const char *mode, int *flags);
 
+/* --- permissions (QEMU 7.2's BLK_PERM_*, include/block/block-common.h) ---
+ *
+ * What a user of a node does with it (perm) and what it lets others do
+ * at the same time (shared).  The file driver turns the union of its
+ * users' into OFD locks on bytes 100 + bit (taken) and 200 + bit (not
+ * shared) of the image, as QEMU does, so that QEMU and qomu see each
+ * other (docs/devel/block.md, "Image locking").
+ */
+enum {
+    BLK_PERM_CONSISTENT_READ = 0x01,
+    BLK_PERM_WRITE = 0x02,
+    BLK_PERM_WRITE_UNCHANGED = 0x04,
+    BLK_PERM_RESIZE = 0x08,
+    BLK_PERM_ALL = 0x0f,
+};
+
+/* "consistent read, write" (QEMU's bdrv_perm_names); g_free. */
+char *bdrv_perm_names(uint64_t perm);
+
 /* --- options --- */
 
 /*

@@ -195,6 +195,22 @@ same "create raw: same output" create -f raw c1.raw 10M
 same "create qcow2: same output" create -f qcow2 c1.qcow2 64M
 same "create qcow2 -o cluster_size=4k,lazy_refcounts=on: same output" \
     create -f qcow2 -o cluster_size=4k,lazy_refcounts=on c2.qcow2 1000
+same "create -o refcount_bits=1: same output" \
+    create -f qcow2 -o refcount_bits=1 r1.qcow2 64M
+"$img" create -q -f qcow2 -o refcount_bits=1 r1-qomu.qcow2 64M
+cmp -s r1.qcow2 r1-qomu.qcow2 && result "create -o refcount_bits=1: same bytes" \
+    || result "create -o refcount_bits=1: same bytes" "images differ"
+same "create -o refcount_bits=64,cluster_size=512: same output" \
+    create -f qcow2 -o refcount_bits=64,cluster_size=512 r64.qcow2 8M
+"$img" create -q -f qcow2 -o refcount_bits=64,cluster_size=512 r64-qomu.qcow2 8M
+cmp -s r64.qcow2 r64-qomu.qcow2 && result "create -o refcount_bits=64: same bytes" \
+    || result "create -o refcount_bits=64: same bytes" "images differ"
+same "create -o refcount_bits=3: same error" \
+    create -f qcow2 -o refcount_bits=3 c3.qcow2 1M
+same "create -o refcount_bits=abc: same error" \
+    create -f qcow2 -o refcount_bits=abc c3.qcow2 1M
+same "create -o refcount_bits=8,compat=0.10: same error" \
+    create -f qcow2 -o refcount_bits=8,compat=0.10 c3.qcow2 1M
 same "create without size: same error" create -f qcow2 c3.qcow2
 same "create with a bad size: same error" create c3.raw 12Q
 same "create without -F: same error" create -f qcow2 -b c1.qcow2 c3.qcow2
@@ -208,12 +224,17 @@ qemu-img create -q -f qcow2 -b c1.qcow2 -F qcow2 back.qcow2
 "$img" create -q -f qcow2 -b c1.qcow2 -F qcow2 back2.qcow2
 expect_raw data.raw 8M 0 100 0x77 5000 300 0x88
 "$img" convert -f raw -O qcow2 data.raw data.qcow2
+"$img" convert -f raw -O qcow2 -o refcount_bits=1 data.raw data1.qcow2
+"$img" convert -f raw -O qcow2 -o refcount_bits=64,cluster_size=512 \
+    data.raw data64.qcow2
 qemu-img create -q -f qcow2 -o compat=0.10 v2.qcow2 3M
-for f in c1.raw c1.qcow2 c2.qcow2 back.qcow2 back2.qcow2 data.qcow2 v2.qcow2; do
+for f in c1.raw c1.qcow2 c2.qcow2 back.qcow2 back2.qcow2 data.qcow2 v2.qcow2 \
+         r1.qcow2 r64.qcow2 data1.qcow2 data64.qcow2; do
     same "info $f: same output" info "$f"
     same "info --output=json $f: same output" info --output=json "$f"
 done
-for f in c1.qcow2 c2.qcow2 back2.qcow2 data.qcow2 v2.qcow2; do
+for f in c1.qcow2 c2.qcow2 back2.qcow2 data.qcow2 v2.qcow2 r1.qcow2 \
+         r64.qcow2 data1.qcow2 data64.qcow2; do
     same "check $f: same output" check "$f"
     same "check --output=json $f: same output" check --output=json "$f"
 done

@@ -816,7 +816,9 @@ static void test_realize_errors(void)
     BusState *bus;
 
     fx_init();
-    blk2 = bt_open(img_path, "driver=raw", &error_abort);
+    /* the fixture's device writes the image and does not share that
+     * (QEMU would refuse a second writer too): no locking for this one */
+    blk2 = bt_open(img_path, "driver=raw,file.locking=off", &error_abort);
     CU_ASSERT_TRUE(monitor_add_blk(blk2, "vd1", &error_abort));
     bus = qbus_new(TYPE_TV_BUS, proxy, "tv-bus.1");
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -113,11 +113,16 @@ bool blkconf_geometry(BlockConf *conf, int *ptrans,
                       unsigned secs_max, Error **errp);
 
 /*
- * Apply write-cache and rerror/werror to the drive ("auto" keeps the
- * drive's).  A device that writes (!@readonly) refuses a read-only
- * medium: "Block node is read-only".
+ * Take the device's permissions on the drive (QEMU's): consistent read,
+ * and write unless @readonly; it shares consistent read and write
+ * unchanged, resize if @resizable, write with share-rw=on.  Conflicts
+ * with another user of the image fail with the file driver's lock
+ * message ("Failed to get shared \"write\" lock").  Then apply
+ * write-cache and rerror/werror ("auto" keeps the drive's).  A device
+ * that writes (!@readonly) refuses a read-only medium: "Block node is
+ * read-only".
  */
 bool blkconf_apply_backend_options(BlockConf *conf, bool readonly,
-                                   Error **errp);
+                                   bool resizable, Error **errp);
 
 #endif /* HW_BLOCK_BLOCK_H */
