@@ -1302,11 +1302,13 @@ static void check_like_qemu_img(const char *p, int corruptions, int leaks,
     }
 }
 
-/* A 64 KiB-cluster image with one data cluster: header, reftable,
- * refblock, L1, L2 (cluster 4), data (cluster 5) */
-static void make_one_cluster_image(const char *p)
+/* A 64 KiB-cluster image of @bits-wide refcounts with one data
+ * cluster: header, reftable, refblock, L1, L2 (cluster 4), data
+ * (cluster 5) */
+static void make_one_cluster_image_bits(const char *p, int bits)
 {
-    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536 };
+    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536,
+                             .refcount_bits = bits };
     uint8_t buf[4096];
     BlockDriverState *bs;
 
@@ -1315,6 +1317,11 @@ static void make_one_cluster_image(const char *p)
     bs = q_open(p, true, NULL, NULL, &error_abort);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
     bdrv_unref(bs);
+}
+
+static void make_one_cluster_image(const char *p)
+{
+    make_one_cluster_image_bits(p, 16);
 }
 
 /* QEMU's qcow2_inc_refcounts_imrt: a region reaching one cluster or
@@ -1647,21 +1654,6 @@ static void test_refcount_width_8(void) { refcount_width_rw(8); }
 static void test_refcount_width_16(void) { refcount_width_rw(16); }
 static void test_refcount_width_32(void) { refcount_width_rw(32); }
 static void test_refcount_width_64(void) { refcount_width_rw(64); }
-
-/* A one-data-cluster image (as make_one_cluster_image) of @bits */
-static void make_one_cluster_image_bits(const char *p, int bits)
-{
-    Qcow2CreateOptions o = { .size = 1 << 20, .cluster_size = 65536,
-                             .refcount_bits = bits };
-    uint8_t buf[4096];
-    BlockDriverState *bs;
-
-    memset(buf, 0x5a, sizeof(buf));
-    CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
-    bs = q_open(p, true, NULL, NULL, &error_abort);
-    CU_ASSERT_EQUAL(bdrv_pwrite(bs, 0, sizeof(buf), buf, 0), 0);
-    bdrv_unref(bs);
-}
 
 /*
  * 1-bit refcounts: a data cluster referenced by two L2 entries
