@@ -1428,6 +1428,33 @@ static char *bdrv_get_tmp_filename(Error **errp)
 }
 
 /*
+ * The end of both temporary overlays, @bs already its backing child:
+ * the permissions (locks) and limits of the new graph, and QEMU's
+ * json: filename naming the overlay's driver and the (unlinked) @path.
+ * Returns @overlay, or NULL (and frees it) if the permissions fail.
+ */
+static BlockDriverState *bdrv_temp_overlay_finish(BlockDriverState *overlay,
+                                                  BlockDriverState *bs,
+                                                  const char *path,
+                                                  Error **errp)
+{
+    if (bdrv_refresh_perms(overlay, errp) < 0) {
+        bdrv_unref(overlay);
+        return NULL;
+    }
+    bdrv_refresh_limits(overlay);
+    g_free(overlay->filename);
+    overlay->filename = g_strdup_printf(
+        "json:{\"backing\": {\"driver\": \"%s\", \"file\": {\"driver\": "
+        "\"%s\", \"filename\": \"%s\"}}, \"driver\": \"%s\", "
+        "\"file\": {\"driver\": \"file\", \"filename\": \"%s\"}}",
+        bs->drv->format_name,
+        bs->file ? bs->file->bs->drv->format_name : "file",
+        bs->filename, overlay->drv->format_name, path);
+    return overlay;
+}
+
+/*
  * QEMU's bdrv_append_temp_snapshot(): an empty qcow2 image of @bs's size
  * in a temporary file (unlinked at once), opened cache=unsafe with no
  * backing file of its own, then @bs attached as its backing child.
@@ -1470,20 +1497,7 @@ static BlockDriverState *bdrv_append_temp_qcow2(BlockDriverState *bs,
     }
     bdrv_ref(bs);
     bdrv_attach_child(overlay, bs, "backing");
-    if (bdrv_refresh_perms(overlay, errp) < 0) {
-        bdrv_unref(overlay);
-        return NULL;
-    }
-    bdrv_refresh_limits(overlay);
-    g_free(overlay->filename);
-    overlay->filename = g_strdup_printf(
-        "json:{\"backing\": {\"driver\": \"%s\", \"file\": {\"driver\": "
-        "\"%s\", \"filename\": \"%s\"}}, \"driver\": \"qcow2\", "
-        "\"file\": {\"driver\": \"file\", \"filename\": \"%s\"}}",
-        bs->drv->format_name,
-        bs->file ? bs->file->bs->drv->format_name : "file",
-        bs->filename, path);
-    return overlay;
+    return bdrv_temp_overlay_finish(overlay, bs, path, errp);
 }
 
 /* Without qcow2: the raw temporary overlay (temp-overlay.c) */
@@ -1516,20 +1530,7 @@ static BlockDriverState *bdrv_append_temp_overlay(BlockDriverState *bs,
     }
     bdrv_ref(bs);
     temp_overlay_attach_backing(overlay, bs);
-    if (bdrv_refresh_perms(overlay, errp) < 0) {
-        bdrv_unref(overlay);
-        return NULL;
-    }
-    bdrv_refresh_limits(overlay);
-    g_free(overlay->filename);
-    overlay->filename = g_strdup_printf(
-        "json:{\"backing\": {\"driver\": \"%s\", \"file\": {\"driver\": "
-        "\"%s\", \"filename\": \"%s\"}}, \"driver\": \"temp-overlay\", "
-        "\"file\": {\"driver\": \"file\", \"filename\": \"%s\"}}",
-        bs->drv->format_name,
-        bs->file ? bs->file->bs->drv->format_name : "file",
-        bs->filename, path);
-    return overlay;
+    return bdrv_temp_overlay_finish(overlay, bs, path, errp);
 }
 
 BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs, int flags,
