@@ -208,47 +208,6 @@ static bool cmdline_word(const char *key, char *out, size_t n)
     return false;
 }
 
-static uint64_t rng_state;
-
-/* xorshift64* */
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint8_t rtc_seconds(void)
-{
-    outb(0x70, 0x00);
-    return inb(0x71);
-}
-
-/*
- * The TSC rate in kHz, measured against the RTC: the TSC at one change
- * of the seconds register and at the change @secs seconds later.  Each
- * poll is two exits (~50 us here), which bounds the error at ~0.005%.
- * Needs the RTC running (register A's divider; firmware and both VMMs
- * leave it so).
- */
-static uint64_t tsc_khz_from_rtc(unsigned secs)
-{
-    uint8_t s = rtc_seconds(), now;
-    uint64_t t0, t1;
-
-    while ((now = rtc_seconds()) == s) {
-    }
-    t0 = rdtsc();
-    for (unsigned i = 0; i < secs; i++) {
-        s = now;
-        while ((now = rtc_seconds()) == s) {
-        }
-    }
-    t1 = rdtsc();
-    return (t1 - t0) / (secs * 1000ull);
-}
-
 /* Heap sort: up to millions of uint32_t, natively, no extra memory. */
 static void sift_down(uint32_t *a, size_t root, size_t n)
 {
@@ -350,7 +309,7 @@ int main(void)
     ops = cmdline_uint("ops", 0);
     warmup = cmdline_uint("warmup", 200);
     batch_ms = cmdline_uint("batch_ms", 200) ?: 1;
-    rng_state = cmdline_uint("seed", 1) * 0x9e3779b97f4a7c15ull + 1;
+    guest_rng_seed(cmdline_uint("seed", 1) * 0x9e3779b97f4a7c15ull + 1);
     bmdma = cmdline_uint("bmdma", ATA_BMDMA_DEFAULT) & 0xfff0;
     if (cmdline_word("path", path, sizeof(path)) && strcmp(path, "lean")) {
         if (strcmp(path, "lib")) {
@@ -364,7 +323,7 @@ int main(void)
     /* Timeouts need a TSC rate before the first register access. */
     timeout_ticks = 5ull * 1000 * (tsc_khz ? tsc_khz : 4000000);
     if (!tsc_khz) {
-        tsc_khz = tsc_khz_from_rtc(cmdline_uint("calib", 2) ?: 1);
+        tsc_khz = guest_tsc_khz_from_rtc(cmdline_uint("calib", 2) ?: 1);
         timeout_ticks = 5ull * 1000 * tsc_khz;
         printf("bench: tsc %lu kHz, measured against the RTC\n", tsc_khz);
     } else {
@@ -409,10 +368,10 @@ int main(void)
     stats[OP_WRITE].lat = stats[OP_READ].lat + stats[OP_READ].max_n;
 
     for (int i = 0; i < BLOCK_SIZE; i++) {
-        wbuf[i] = rng_next() >> 56;
+        wbuf[i] = guest_rng_next() >> 56;
     }
     if (cmdline_uint("check", 1)) {
-        uint64_t blk = rng_next() % blocks;
+        uint64_t blk = guest_rng_next() % blocks;
 
         memset(rbuf, 0, sizeof(rbuf));
         if ((err = disk_dma(blk, true)) || (err = disk_dma(blk, false))) {
@@ -429,9 +388,9 @@ int main(void)
     }
 
     for (uint64_t i = 0; i < warmup; i++) {
-        bool w = mode == NR_OPS ? rng_next() >> 63 : mode == OP_WRITE;
+        bool w = mode == NR_OPS ? guest_rng_next() >> 63 : mode == OP_WRITE;
 
-        if ((err = disk_dma(rng_next() % blocks, w))) {
+        if ((err = disk_dma(guest_rng_next() % blocks, w))) {
             printf("disk-bench: warm-up: %s\n", err);
             return EXIT_IO;
         }
@@ -442,8 +401,8 @@ int main(void)
     lean_exits = 0;
     start = batch_start = rdtsc();
     for (done = 0; ops ? done < ops : rdtsc() - start < deadline; done++) {
-        bool w = mode == NR_OPS ? rng_next() >> 63 : mode == OP_WRITE;
-        uint64_t blk = rng_next() % blocks, t0, t;
+        bool w = mode == NR_OPS ? guest_rng_next() >> 63 : mode == OP_WRITE;
+        uint64_t blk = guest_rng_next() % blocks, t0, t;
         Stats *s = &stats[w];
 
         t0 = rdtsc();

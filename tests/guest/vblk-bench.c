@@ -60,41 +60,6 @@ static volatile uint8_t statuses[NR_SLOTS];
 static uint64_t kicks;
 static uint64_t tsc_khz;
 
-static uint64_t rng_state;
-
-/* xorshift64* */
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint8_t rtc_seconds(void)
-{
-    outb(0x70, 0x00);
-    return inb(0x71);
-}
-
-/* The TSC rate in kHz against the RTC (disk-bench.c's). */
-static uint64_t tsc_khz_from_rtc(unsigned secs)
-{
-    uint8_t s = rtc_seconds(), now;
-    uint64_t t0, t1;
-
-    while ((now = rtc_seconds()) == s) {
-    }
-    t0 = rdtsc();
-    for (unsigned i = 0; i < secs; i++) {
-        s = now;
-        while ((now = rtc_seconds()) == s) {
-        }
-    }
-    t1 = rdtsc();
-    return (t1 - t0) / (secs * 1000ull);
-}
-
 static bool cmdline_word(const char *key, char *out, size_t n)
 {
     const char *p = guest_cmdline();
@@ -207,14 +172,14 @@ int main(void)
     seconds = cmdline_uint("seconds", 5);
     depth = cmdline_uint("depth", NR_SLOTS);
     batch_ms = cmdline_uint("batch_ms", 100) ?: 1;
-    rng_state = cmdline_uint("seed", 1) * 0x9e3779b97f4a7c15ull + 1;
+    guest_rng_seed(cmdline_uint("seed", 1) * 0x9e3779b97f4a7c15ull + 1);
     if (depth < 1 || depth > NR_SLOTS) {
         printf("vblk-bench: depth=%lu: expected 1-%d\n", depth, NR_SLOTS);
         return EXIT_ARGS;
     }
     tsc_khz = cmdline_uint("tsc_khz", 0);
     if (!tsc_khz) {
-        tsc_khz = tsc_khz_from_rtc(2);
+        tsc_khz = guest_tsc_khz_from_rtc(2);
         printf("bench: tsc %lu kHz, measured against the RTC\n", tsc_khz);
     } else {
         printf("bench: tsc %lu kHz, given\n", tsc_khz);
@@ -248,11 +213,11 @@ int main(void)
 
     for (unsigned s = 0; s < NR_SLOTS; s++) {
         for (unsigned i = 0; i < LARGE; i += 8) {
-            *(uint64_t *)&bufs[s][i] = rng_next();
+            *(uint64_t *)&bufs[s][i] = guest_rng_next();
         }
     }
     if (cmdline_uint("check", 1)) {
-        uint64_t sec = rng_next() % (capacity / 8) * 8;
+        uint64_t sec = guest_rng_next() % (capacity / 8) * 8;
         uint8_t st;
 
         memcpy(bufs[1], bufs[0], SMALL);
@@ -282,7 +247,7 @@ int main(void)
     start = batch_start = last = idle_since = rdtsc();
     for (unsigned s = 0; s < depth; s++) {
         post(s, type, op == OP_SEQREAD ? (seq_next++ % blocks) * (LARGE / 512)
-                                       : (rng_next() % blocks) * (len / 512),
+                                       : (guest_rng_next() % blocks) * (len / 512),
              len);
     }
     inflight = depth;
@@ -308,7 +273,7 @@ int main(void)
             if (more) {
                 post(s, type, op == OP_SEQREAD
                               ? (seq_next++ % blocks) * (LARGE / 512)
-                              : (rng_next() % blocks) * (len / 512), len);
+                              : (guest_rng_next() % blocks) * (len / 512), len);
                 inflight++;
             }
         }

@@ -226,3 +226,41 @@ int strcmp(const char *a, const char *b)
 {
     return strncmp(a, b, SIZE_MAX);
 }
+
+static uint64_t rng_state;
+
+void guest_rng_seed(uint64_t seed)
+{
+    rng_state = seed;
+}
+
+uint64_t guest_rng_next(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static uint8_t rtc_seconds(void)
+{
+    outb(0x70, 0x00);
+    return inb(0x71);
+}
+
+uint64_t guest_tsc_khz_from_rtc(unsigned secs)
+{
+    uint8_t s = rtc_seconds(), now;
+    uint64_t t0, t1;
+
+    while ((now = rtc_seconds()) == s) {
+    }
+    t0 = rdtsc();
+    for (unsigned i = 0; i < secs; i++) {
+        s = now;
+        while ((now = rtc_seconds()) == s) {
+        }
+    }
+    t1 = rdtsc();
+    return (t1 - t0) / (secs * 1000ull);
+}

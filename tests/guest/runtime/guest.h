@@ -206,4 +206,17 @@ const char *guest_cmdline(void);
  */
 uint64_t cmdline_uint(const char *key, uint64_t def);
 
+/* The benchmarks' PRNG (xorshift64*): the same sequence under every
+ * VMM for the same seed (non-zero). */
+void guest_rng_seed(uint64_t seed);
+uint64_t guest_rng_next(void);
+
+/*
+ * The TSC rate in kHz, measured against the RTC: the TSC at one change
+ * of the seconds register and at the change @secs seconds later.  Each
+ * poll is two exits (~50 us here), which bounds the error at ~0.005%.
+ * Needs the RTC running (firmware and both VMMs leave it so).
+ */
+uint64_t guest_tsc_khz_from_rtc(unsigned secs);
+
 #endif /* TESTS_GUEST_GUEST_H */
