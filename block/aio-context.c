@@ -37,6 +37,8 @@ struct AioContext {
      * schedules itself: no wake-up needed), or NULL.  Atomic. */
     GThread *dispatching;
 
+    int64_t aio_max_batch;      /* aio-max-batch; atomic */
+
     ThreadPool *thread_pool;
     LinuxAioState *linux_aio;
     LuringState *linux_io_uring;
@@ -55,6 +57,24 @@ typedef struct OneshotBH {
 #define AIO_DISPATCH_MAX_ROUNDS 64
 
 static AioContext *main_aio_context;
+
+/* --- parameters --- */
+
+void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch)
+{
+    __atomic_store_n(&ctx->aio_max_batch, max_batch, __ATOMIC_RELAXED);
+}
+
+unsigned aio_context_max_batch(AioContext *ctx, unsigned engine_default,
+                               unsigned limit)
+{
+    int64_t max = __atomic_load_n(&ctx->aio_max_batch, __ATOMIC_RELAXED);
+
+    if (!max) {
+        max = engine_default;
+    }
+    return MIN(max, (int64_t)limit);
+}
 
 /* --- wake-ups --- */
 

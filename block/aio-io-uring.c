@@ -5,8 +5,9 @@
  *
  * Submission: each request takes an SQE (READV, WRITEV, or FSYNC with
  * IORING_FSYNC_DATASYNC) and is handed to the kernel at once, or, while
- * plugged, by the last unplug, so that a batch of requests costs one
- * io_uring_enter.  When the SQ ring is full the queued SQEs are submitted
+ * plugged, in batches of the context's aio-max-batch (default
+ * LURING_DEFAULT_MAX_BATCH, raw-aio.h says why) and the rest by the last
+ * unplug.  When the SQ ring is full the queued SQEs are submitted
  * and the request retried; requests that still find no room wait in a
  * software queue, drained as completions free space.
  * Completion: the context watches the ring's fd, which polls readable
@@ -25,6 +26,7 @@
 #include <liburing.h>
 
 #define MAX_ENTRIES 128             /* SQ ring size, as QEMU */
+
 
 typedef struct LuringAIOCB {
     RawAioType type;
@@ -134,7 +136,9 @@ int luring_submit(LuringState *s, int fd, int64_t offset, QEMUIOVector *qiov,
     if (!g_queue_is_empty(&s->overflow) || !luring_try_queue(s, acb)) {
         g_queue_push_tail(&s->overflow, acb);
     }
-    if (!s->plugged) {
+    if (!s->plugged ||
+        s->in_sq >= aio_context_max_batch(s->ctx, LURING_DEFAULT_MAX_BATCH,
+                                          MAX_ENTRIES)) {
         luring_flush_sq(s);
     }
     return 0;

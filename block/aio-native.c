@@ -153,7 +153,9 @@ int laio_submit(LinuxAioState *s, int fd, int64_t offset, QEMUIOVector *qiov,
     acb->iocb.aio_flags = IOCB_FLAG_RESFD;
     acb->iocb.aio_resfd = s->notify_fd;
     g_queue_push_tail(&s->pending, acb);
-    if (!s->plugged) {
+    if (!s->plugged ||
+        g_queue_get_length(&s->pending) >=
+        aio_context_max_batch(s->ctx, LAIO_DEFAULT_MAX_BATCH, MAX_BATCH)) {
         laio_submit_pending(s);
     }
     return 0;

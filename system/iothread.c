@@ -207,9 +207,9 @@ void iothread_run_sync(IOThread *iothread, void (*cb)(void *), void *opaque)
 /* user-creatable                                                       */
 /* ------------------------------------------------------------------ */
 
-static bool iothread_complete(UserCreatable *uc, Error **errp)
+static bool iothread_init(EventLoopBase *base, Error **errp)
 {
-    IOThread *iothread = IOTHREAD(uc);
+    IOThread *iothread = IOTHREAD(base);
     g_autofree char *name = NULL;
 
     iothread->ctx = aio_context_new(iothread->worker_context, errp);
@@ -235,7 +235,6 @@ static void iothread_instance_init(Object *obj)
     IOThread *iothread = IOTHREAD(obj);
 
     iothread->poll_max_ns = IOTHREAD_POLL_MAX_NS_DEFAULT;
-    iothread->thread_pool_max = IOTHREAD_THREAD_POOL_MAX_DEFAULT;
     iothread->thread_id = -1;
     iothread->worker_context = g_main_context_new();
 }
@@ -248,86 +247,43 @@ static void iothread_instance_finalize(Object *obj)
     g_main_context_unref(iothread->worker_context);
 }
 
-/* --- properties (QEMU's PollParamInfo) --- */
+/* --- properties (QEMU's PollParamInfo), after event-loop-base's --- */
 
-typedef struct IOThreadParamInfo {
-    const char *name;
-    ptrdiff_t offset;
-} IOThreadParamInfo;
-
-static const IOThreadParamInfo iothread_params[] = {
-    { "poll-max-ns", offsetof(IOThread, poll_max_ns) },
-    { "poll-grow", offsetof(IOThread, poll_grow) },
+/* Registered last first: qom-list then shows QEMU's order. */
+static const EventLoopParamInfo iothread_params[] = {
     { "poll-shrink", offsetof(IOThread, poll_shrink) },
-    { "aio-max-batch", offsetof(IOThread, aio_max_batch) },
-    { "thread-pool-min", offsetof(IOThread, thread_pool_min) },
-    { "thread-pool-max", offsetof(IOThread, thread_pool_max) },
+    { "poll-grow", offsetof(IOThread, poll_grow) },
+    { "poll-max-ns", offsetof(IOThread, poll_max_ns) },
 };
 
-static GVariant *iothread_get_param(Object *obj, ObjectProperty *prop,
-                                    Error **errp)
+/* The thread reads the poll-* fields itself; wake it to take them. */
+static void iothread_update_params(EventLoopBase *base)
 {
-    const IOThreadParamInfo *info = prop->opaque;
-    int64_t *field = (int64_t *)((char *)obj + info->offset);
+    IOThread *iothread = IOTHREAD(base);
 
-    return g_variant_ref_sink(g_variant_new_int64(
-        __atomic_load_n(field, __ATOMIC_RELAXED)));
-}
-
-static bool iothread_set_param(Object *obj, ObjectProperty *prop,
-                               GVariant *value, Error **errp)
-{
-    const IOThreadParamInfo *info = prop->opaque;
-    int64_t *field = (int64_t *)((char *)obj + info->offset);
-    IOThread *iothread = IOTHREAD(obj);
-    int64_t v;
-
-    if (!prop_value_int64(value, info->name, &v, errp)) {
-        return false;
-    }
-    if (v < 0) {
-        error_setg(errp, "%s value must be in range [0, %" PRId64 "]",
-                   info->name, INT64_MAX);
-        return false;
-    }
-    /* QEMU's event-loop-base checks, once both are known */
-    if (field == &iothread->thread_pool_min && v > iothread->thread_pool_max) {
-        error_setg(errp, "thread-pool-min (%" PRId64 ") must not be greater"
-                   " than thread-pool-max (%" PRId64 ")", v,
-                   iothread->thread_pool_max);
-        return false;
-    }
-    __atomic_store_n(field, v, __ATOMIC_RELAXED);
-    if (iothread->running) {
-        g_main_context_wakeup(iothread->worker_context);
-    }
-    return true;
+    aio_context_set_aio_params(iothread->ctx,
+                               __atomic_load_n(&base->aio_max_batch,
+                                               __ATOMIC_RELAXED));
+    g_main_context_wakeup(iothread->worker_context);
 }
 
 static void iothread_class_init(ObjectClass *klass, void *data)
 {
-    UserCreatableClass *ucc = (UserCreatableClass *)
-        object_class_dynamic_cast(klass, TYPE_USER_CREATABLE);
+    EventLoopBaseClass *bc = EVENT_LOOP_BASE_CLASS(klass);
 
-    ucc->complete = iothread_complete;
-    for (size_t i = 0; i < G_N_ELEMENTS(iothread_params); i++) {
-        object_class_property_add(klass, iothread_params[i].name, "int",
-                                  iothread_get_param, iothread_set_param,
-                                  NULL, (void *)&iothread_params[i]);
-    }
+    bc->init = iothread_init;
+    bc->update_params = iothread_update_params;
+    event_loop_base_add_params(klass, iothread_params,
+                               G_N_ELEMENTS(iothread_params));
 }
 
 static const TypeInfo iothread_info = {
     .name = TYPE_IOTHREAD,
-    .parent = TYPE_OBJECT,
+    .parent = TYPE_EVENT_LOOP_BASE,
     .instance_size = sizeof(IOThread),
     .instance_init = iothread_instance_init,
     .instance_finalize = iothread_instance_finalize,
     .class_init = iothread_class_init,
-    .interfaces = (InterfaceInfo[]) {
-        { TYPE_USER_CREATABLE },
-        { NULL }
-    },
 };
 
 static void iothread_register_types(void)
@@ -371,7 +327,8 @@ GVariant *qmp_query_iothreads(GVariant *args, Error **errp)
         qmp_dict_add_int(&d, "poll-max-ns", iothread->poll_max_ns);
         qmp_dict_add_int(&d, "poll-grow", iothread->poll_grow);
         qmp_dict_add_int(&d, "poll-shrink", iothread->poll_shrink);
-        qmp_dict_add_int(&d, "aio-max-batch", iothread->aio_max_batch);
+        qmp_dict_add_int(&d, "aio-max-batch",
+                         EVENT_LOOP_BASE(iothread)->aio_max_batch);
         g_variant_builder_add(&b, "v", qmp_dict_end(&d));
     }
     return g_variant_builder_end(&b);

@@ -98,6 +98,19 @@ void aio_bh_schedule_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
  */
 void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
 
+/**
+ * aio_context_set_aio_params: the most requests @ctx's io_uring and
+ * Linux AIO engines queue while plugged before handing them to the
+ * kernel (QEMU's aio-max-batch; 0, the default: each engine's own
+ * default, see raw-aio.h).  Any thread: it applies from the next request.
+ */
+void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch);
+
+/* The batch limit in force: @ctx's aio-max-batch, else @engine_default,
+ * never more than @limit (what the engine can hold).  Home thread. */
+unsigned aio_context_max_batch(AioContext *ctx, unsigned engine_default,
+                               unsigned limit);
+
 /* Wake @ctx's loop (its notifier fires).  Any thread. */
 void aio_notify(AioContext *ctx);
 

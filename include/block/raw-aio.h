@@ -62,7 +62,7 @@ unsigned thread_pool_worker_count(ThreadPool *pool);
  * laio_submit: queue a read or write of @qiov at @offset of @fd (opened
  * with O_DIRECT: without it the kernel does the I/O inside io_submit).
  * @qiov must stay valid until @cb runs.  Not plugged: submitted at once;
- * plugged: submitted by the last laio_io_unplug().  Requests the kernel
+ * plugged: in batches (below).  Requests the kernel
  * cannot take yet (io_submit -EAGAIN, more than the context's 1024
  * events in flight) wait in a queue and go when others complete.
  * Returns 0, or -EINVAL for a type other than read/write.
@@ -82,9 +82,25 @@ int luring_submit(LuringState *s, int fd, int64_t offset, QEMUIOVector *qiov,
 
 /*
  * Batching (QEMU's bdrv_io_plug): between plug and the matching unplug,
- * requests are queued and then handed to the kernel together, in one
- * io_submit / io_uring_enter.  Plugs nest (a count).  Home thread.
+ * requests are queued and handed to the kernel in batches, one
+ * io_submit / io_uring_enter each: whenever the context's aio-max-batch
+ * requests wait (aio_context_set_aio_params; 0 means the engine's
+ * default below), and what is left at the last unplug.  Plugs nest (a
+ * count).  Home thread.
+ *
+ * Linux AIO's default is QEMU's (DEFAULT_MAX_BATCH).  QEMU's io_uring
+ * engine waits for the unplug whatever the batch; qomu's submits every
+ * LURING_DEFAULT_MAX_BATCH requests.  Measured with bench/disk
+ * (virtio-blk, 32 random 4 KiB reads in flight, a guest that reposts a
+ * slot as soon as it completes) on a host whose disk is itself a virtio
+ * device: a batch of 32 reached that disk through one doorbell and came
+ * back as one burst, every time, and the guest's 32 requests then moved
+ * in lockstep with nothing in flight while a burst went round; batches
+ * of 2 to 8 let the disk start before the rest arrived: 10-25% more
+ * IOPS, for a few more system calls per batch.
  */
+#define LAIO_DEFAULT_MAX_BATCH 32
+#define LURING_DEFAULT_MAX_BATCH 4
 void laio_io_plug(LinuxAioState *s);
 void laio_io_unplug(LinuxAioState *s);
 void luring_io_plug(LuringState *s);

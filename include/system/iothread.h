@@ -24,7 +24,9 @@
  * Threads and locks:
  *  - creation (complete), property access, finalize: main thread, big
  *    lock held.  The poll properties are read by the thread with atomic
- *    loads; aio-max-batch and the thread-pool sizes are stored only.
+ *    loads; aio-max-batch goes to the AioContext (its engines' batch
+ *    limit, aio_context_set_aio_params); the thread-pool sizes are
+ *    stored only.
  *  - the GMainContext is owned (g_main_context_acquire) by the thread
  *    for its whole life: everything dispatched on it runs there.
  *  - the poll handler list and the adaptive state belong to the thread:
@@ -40,12 +42,13 @@
 #include "util/thread.h"
 #include "block/aio.h"
 
+#include "system/event-loop-base.h"
+
 #define TYPE_IOTHREAD "iothread"
 OBJECT_DECLARE_SIMPLE_TYPE(IOThread, IOTHREAD)
 
 /* QEMU's defaults */
 #define IOTHREAD_POLL_MAX_NS_DEFAULT 32768
-#define IOTHREAD_THREAD_POOL_MAX_DEFAULT 64
 
 typedef struct IOThreadPollHandler IOThreadPollHandler;
 struct IOThreadPollHandler {
@@ -65,7 +68,7 @@ struct IOThreadPollHandler {
 };
 
 struct IOThread {
-    Object parent_obj;
+    EventLoopBase parent_obj;       /* aio-max-batch, thread-pool-* */
 
     QomuThread *thread;
     GMainContext *worker_context;
@@ -78,9 +81,6 @@ struct IOThread {
     int64_t poll_max_ns;
     int64_t poll_grow;
     int64_t poll_shrink;
-    int64_t aio_max_batch;
-    int64_t thread_pool_min;
-    int64_t thread_pool_max;
 
     /* the thread's own */
     IOThreadPollHandler *poll_handlers;

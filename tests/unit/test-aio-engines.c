@@ -7,7 +7,9 @@
  * the context's home thread, never inside the submit call; data as
  * written; kernel errors (EBADF from a file opened the wrong way, EINVAL
  * from a misaligned O_DIRECT request) delivered through the callback;
- * batching (plugged requests reach the kernel in one call); more
+ * batching (plugged requests reach the kernel in batches of the
+ * context's aio-max-batch, or the engine's default, and the rest at the
+ * unplug); more
  * requests than the io_uring SQ ring holds.  Then, for each engine under
  * a BlockBackend: EIO injected by the blkdebug filter, and what each
  * werror/rerror setting does with it (report, ignore, stop: the I/O
@@ -125,15 +127,27 @@ static int open_image(const char *dir, const char *name, int flags,
     return open(*path, flags);
 }
 
-/* NREQ writes in flight together, then NREQ reads: data and callbacks. */
-static void run_concurrent(Engine eng, int fd, bool plugged)
+/* The system calls a plugged batch of NREQ requests takes, in batches of
+ * @batch: full batches while plugged, the rest at the unplug. */
+static void check_batches(uint64_t while_plugged, uint64_t at_unplug,
+                          unsigned batch)
+{
+    CU_ASSERT_EQUAL(while_plugged, NREQ / batch);
+    CU_ASSERT_EQUAL(at_unplug, NREQ % batch ? 1 : 0);
+}
+
+/* NREQ writes in flight together, then NREQ reads: data and callbacks.
+ * Plugged, with aio-max-batch @max_batch (0: the engine's default). */
+static void run_concurrent(Engine eng, int fd, bool plugged,
+                           int64_t max_batch)
 {
     AioContext *ctx = qemu_get_aio_context();
     EngReq *reqs = g_new0(EngReq, NREQ);
     PoolJob *jobs = g_new0(PoolJob, NREQ);
     GThread *main_thread = g_thread_self();
-    uint64_t calls_before = 0;
+    uint64_t calls_before = 0, calls_plugged;
 
+    aio_context_set_aio_params(ctx, max_batch);
     for (int pass = 0; pass < 2; pass++) {
         bool write = pass == 0;
 
@@ -163,21 +177,22 @@ static void run_concurrent(Engine eng, int fd, bool plugged)
         if (plugged && eng == ENG_IO_URING) {
             LuringState *s = aio_get_linux_io_uring(ctx, NULL);
 
-            /* While plugged, the kernel only got the SQ ring's worth
-             * each time it filled up (128 entries) ... */
-            CU_ASSERT_EQUAL(luring_submit_calls(s) - calls_before,
-                            (NREQ - 1) / 128);
+            calls_plugged = luring_submit_calls(s) - calls_before;
             luring_io_unplug(s);
-            /* ... and the rest at the unplug, in one call */
-            CU_ASSERT_EQUAL(luring_submit_calls(s) - calls_before,
-                            (NREQ - 1) / 128 + 1);
+            check_batches(calls_plugged, luring_submit_calls(s) -
+                          calls_before - calls_plugged,
+                          MIN(max_batch ? max_batch
+                                        : LURING_DEFAULT_MAX_BATCH, 128));
         } else if (plugged && eng == ENG_NATIVE) {
             LinuxAioState *s = aio_get_linux_aio(ctx, NULL);
 
-            CU_ASSERT_EQUAL(laio_submit_calls(s), calls_before);
+            calls_plugged = laio_submit_calls(s) - calls_before;
             laio_io_unplug(s);
-            /* MAX_BATCH = 128 iocbs per io_submit */
-            CU_ASSERT(laio_submit_calls(s) - calls_before <= 2);
+            /* at most 128 iocbs per io_submit */
+            check_batches(calls_plugged, laio_submit_calls(s) -
+                          calls_before - calls_plugged,
+                          MIN(max_batch ? max_batch
+                                        : LAIO_DEFAULT_MAX_BATCH, 128));
         }
         wait_outstanding();
         for (int i = 0; i < NREQ; i++) {
@@ -203,6 +218,7 @@ static void run_concurrent(Engine eng, int fd, bool plugged)
     }
     g_free(reqs);
     g_free(jobs);
+    aio_context_set_aio_params(ctx, 0);
 }
 
 /* Kernel errors come back through the callback, exactly once. */
@@ -259,8 +275,14 @@ static void run_engine(Engine eng, bool direct)
     fd = open_image(dir, "engine.img", O_RDWR | (direct ? O_DIRECT : 0),
                     &path);
     CU_ASSERT_FATAL(fd >= 0);
-    run_concurrent(eng, fd, false);
-    run_concurrent(eng, fd, true);
+    run_concurrent(eng, fd, false, 0);
+    run_concurrent(eng, fd, true, 0);
+    /* QEMU's aio-max-batch: 1 is no batching; 100 leaves 56 for the
+     * unplug; 1000 is more than io_uring's SQ ring or an io_submit
+     * takes (128: two full batches, nothing left) */
+    run_concurrent(eng, fd, true, 1);
+    run_concurrent(eng, fd, true, 100);
+    run_concurrent(eng, fd, true, 1000);
     close(fd);
     run_errors(eng, path, direct);
     unlink(path);

@@ -319,6 +319,8 @@ static void test_plug(void)
     uint8_t *buf = blk_blockalign(blk, 32 * 4096);
     uint64_t before;
 
+    /* A batch limit above the 32 requests (aio-max-batch) */
+    aio_context_set_aio_params(blk_get_aio_context(blk), 64);
     blk_io_plug(blk);
     before = luring_submit_calls(ring);
     for (int i = 0; i < 32; i++) {
@@ -329,6 +331,7 @@ static void test_plug(void)
     blk_io_unplug(blk);
     /* One io_uring_enter for the batch */
     CU_ASSERT_EQUAL(luring_submit_calls(ring), before + 1);
+    aio_context_set_aio_params(blk_get_aio_context(blk), 0);
     blk_drain(blk);
     for (int i = 0; i < 32; i++) {
         CU_ASSERT_EQUAL(c[i].calls, 1);

@@ -5,23 +5,17 @@
  */
 #include "util/osdep.h"
 #include "util/error.h"
-#include "util/keyval.h"
 #include "util/main-loop.h"
 #include "qom/user-creatable.h"
 #include "system/iothread.h"
 #include "harness.h"
+#include "object-helper.h"
 
 #include <dirent.h>
 
 static IOThread *make(const char *spec, Error **errp)
 {
-    g_autoptr(GVariant) dict = keyval_parse(spec, "qom-type", NULL,
-                                            &error_abort);
-
-    if (!user_creatable_check_option(dict, errp)) {
-        return NULL;
-    }
-    return (IOThread *)user_creatable_add_dict(dict, errp);
+    return (IOThread *)object_helper_add(spec, errp);
 }
 
 static int count_threads(void)
@@ -80,8 +74,30 @@ static void test_properties(void)
                                             &error_abort), 5);
     CU_ASSERT_EQUAL(object_property_get_int(OBJECT(t), "thread-pool-max",
                                             &error_abort), 64);
+    /* aio-max-batch is the batch limit of the thread's engines */
+    CU_ASSERT_EQUAL(aio_context_max_batch(iothread_get_aio_context(t), 32,
+                                          128), 5);
     /* qom-set at run time */
     CU_ASSERT_TRUE(object_property_set_int(OBJECT(t), "poll-max-ns", 1000,
+                                           &error_abort));
+    CU_ASSERT_TRUE(object_property_set_int(OBJECT(t), "aio-max-batch", 0,
+                                           &error_abort));
+    CU_ASSERT_EQUAL(aio_context_max_batch(iothread_get_aio_context(t), 32,
+                                          128), 32);
+    CU_ASSERT_TRUE(object_property_set_int(OBJECT(t), "aio-max-batch",
+                                           1000, &error_abort));
+    CU_ASSERT_EQUAL(aio_context_max_batch(iothread_get_aio_context(t), 32,
+                                          128), 128);
+    /* a bad pool pair at run time: refused, and (as QEMU) kept */
+    CU_ASSERT_FALSE(object_property_set_int(OBJECT(t), "thread-pool-max", 0,
+                                            &err));
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err),
+                           "bad thread-pool-min/thread-pool-max values");
+    error_free(err);
+    err = NULL;
+    CU_ASSERT_EQUAL(object_property_get_int(OBJECT(t), "thread-pool-max",
+                                            &error_abort), 0);
+    CU_ASSERT_TRUE(object_property_set_int(OBJECT(t), "thread-pool-max", 8,
                                            &error_abort));
     CU_ASSERT_FALSE(object_property_set_int(OBJECT(t), "poll-grow", -1,
                                             &err));
@@ -121,6 +137,15 @@ static void test_bad_options(void)
           "poll-max-ns value must be in range [0, 9223372036854775807]" },
         { "iothread,id=x,aio-max-batch=-1",
           "aio-max-batch value must be in range [0, 9223372036854775807]" },
+        /* event-loop-base's pool check, in either order, and 0 */
+        { "iothread,id=x,thread-pool-min=65",
+          "bad thread-pool-min/thread-pool-max values" },
+        { "iothread,id=x,thread-pool-max=3,thread-pool-min=4",
+          "bad thread-pool-min/thread-pool-max values" },
+        { "iothread,id=x,thread-pool-max=0",
+          "bad thread-pool-min/thread-pool-max values" },
+        { "iothread,id=x,thread-pool-max=2147483648",
+          "bad thread-pool-min/thread-pool-max values" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {

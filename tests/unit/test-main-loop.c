@@ -1,6 +1,7 @@
 /*
  * test-main-loop.c - the main loop: quit, bottom halves, fd handlers,
- * timers on the realtime and a hooked virtual clock, termination signals.
+ * timers on the realtime and a hooked virtual clock, termination signals;
+ * and "main-loop" (system/main-loop.c), the -object that tunes it.
  *
  * Every main_loop_run() here is guarded by a watchdog timer, so a broken
  * wakeup fails the test in seconds instead of hanging the suite.
@@ -8,7 +9,9 @@
 #include "util/osdep.h"
 #include "util/main-loop.h"
 #include "util/thread.h"
+#include "block/aio.h"
 #include "harness.h"
+#include "object-helper.h"
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -689,10 +692,89 @@ static void test_signal_from_thread(void)
     CU_ASSERT_EQUAL(run_loop(2000), 0);
 }
 
+/* --- the main-loop object --- */
+
+/* The main AioContext's batch limit, 32 when it has none of its own. */
+static unsigned main_batch(void)
+{
+    return aio_context_max_batch(qemu_get_aio_context(), 32, 128);
+}
+
+static void test_object_batch(void)
+{
+    Object *m = object_helper_add("main-loop,id=m,aio-max-batch=3",
+                                  &error_abort);
+    Error *err = NULL;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(main_batch(), 3);
+    /* qom-set applies at once */
+    CU_ASSERT_TRUE(object_property_set_int(m, "aio-max-batch", 7,
+                                           &error_abort));
+    CU_ASSERT_EQUAL(main_batch(), 7);
+    CU_ASSERT_EQUAL(object_property_get_int(m, "thread-pool-max",
+                                            &error_abort), 64);
+    /* one main loop, which cannot be deleted (QEMU's words) */
+    CU_ASSERT_PTR_NULL(object_helper_add("main-loop,id=m2", &err));
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err),
+                           "only one main-loop instance allowed");
+    error_free(err);
+    err = NULL;
+    CU_ASSERT_PTR_NULL(object_resolve_path_component(
+                           object_get_objects_root(), "m2"));
+    CU_ASSERT_FALSE(user_creatable_del("m", &err));
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err),
+                           "object 'm' is in use, can not be deleted");
+    error_free(err);
+    err = NULL;
+    /* the pool pair, checked when it changes */
+    CU_ASSERT_FALSE(object_property_set_int(m, "thread-pool-min", 65, &err));
+    CU_ASSERT_STRING_EQUAL(error_get_pretty(err),
+                           "bad thread-pool-min/thread-pool-max values");
+    error_free(err);
+    CU_ASSERT_TRUE(object_property_set_int(m, "thread-pool-min", 0,
+                                           &error_abort));
+    /* at exit the object goes, and the loop has the engines' defaults */
+    user_creatable_cleanup();
+    CU_ASSERT_EQUAL(main_batch(), 32);
+    m = object_helper_add("main-loop,id=m3", &error_abort);
+    CU_ASSERT_PTR_NOT_NULL(m);
+    CU_ASSERT_EQUAL(main_batch(), 32);
+    user_creatable_cleanup();
+}
+
+static void test_object_bad_options(void)
+{
+    static const struct {
+        const char *spec, *msg;
+    } cases[] = {
+        { "main-loop,id=x,aio-max-batch=-1",
+          "aio-max-batch value must be in range [0, 9223372036854775807]" },
+        { "main-loop,id=x,aio-max-batch=x",
+          "Parameter 'aio-max-batch' expects an int64 value" },
+        { "main-loop,id=x,thread-pool-max=3,thread-pool-min=4",
+          "bad thread-pool-min/thread-pool-max values" },
+        { "main-loop,id=x,poll-max-ns=1", "Invalid parameter 'poll-max-ns'" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        Error *err = NULL;
+
+        CU_ASSERT_PTR_NULL(object_helper_add(cases[i].spec, &err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+        CU_ASSERT_STRING_EQUAL(error_get_pretty(err), cases[i].msg);
+        error_free(err);
+    }
+    /* a refused one leaves no instance behind */
+    CU_ASSERT_PTR_NOT_NULL(object_helper_add("main-loop,id=y", &error_abort));
+    user_creatable_cleanup();
+}
+
 int main(int argc, char **argv)
 {
     main_loop_init();
     main_loop_init();           /* idempotent */
+    object_get_objects_root();  /* /objects lives on: not a leak */
 
     harness_add("/main-loop/quit/before-run", test_quit_before_run);
     harness_add("/main-loop/quit/from-thread", test_quit_from_thread);
@@ -722,5 +804,7 @@ int main(int argc, char **argv)
     harness_add("/main-loop/signal/sigint", test_signal_sigint);
     harness_add("/main-loop/signal/sighup", test_signal_sighup);
     harness_add("/main-loop/signal/from-thread", test_signal_from_thread);
+    harness_add("/main-loop/object/batch", test_object_batch);
+    harness_add("/main-loop/object/bad-options", test_object_bad_options);
     return harness_run(argc, argv);
 }
