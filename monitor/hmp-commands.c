@@ -8,7 +8,10 @@
  */
 #include "util/osdep.h"
 #include "util/error-report.h"
+#include "util/cutils.h"
+#include "util/keyval.h"
 #include "qom/object.h"
+#include "qom/user-creatable.h"
 #include "system/qdev-monitor.h"
 #include "system/runstate.h"
 #include "monitor/hmp.h"
@@ -169,6 +172,78 @@ static void hmp_device_add(Monitor *mon, GVariant *args)
     hmp_handle_error(mon, err);
 }
 
+/*
+ * QEMU's hmp_object_add(): "help" and TYPE,help as -object; otherwise
+ * the keyval string becomes object-add's arguments, each value of an
+ * "int" property parsed as an integer (QEMU's keyval visitor: "Parameter
+ * 'P' expects integer"), and object-add does the rest.
+ */
+static void hmp_object_add(Monitor *mon, GVariant *args)
+{
+    const char *spec = hmp_arg_str(args, "object");
+    g_autoptr(GVariant) dict = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    ObjectClass *klass = NULL;
+    const char *type, *key;
+    Error *err = NULL;
+    GVariantBuilder b;
+    GVariantIter iter;
+    GVariant *value;
+    bool help = false;
+
+    dict = keyval_parse(spec, "qom-type", &help, &err);
+    if (!dict) {
+        hmp_handle_error(mon, err);
+        return;
+    }
+    type = keyval_get_str(dict, "qom-type");
+    if (!type && help) {
+        type = "help";
+    }
+    if (type && user_creatable_print_help(type, help, out)) {
+        monitor_puts(mon, out->str);
+        return;
+    }
+    if (type && user_creatable_type_ok(type)) {
+        klass = object_class_by_name(type);
+    }
+    g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_iter_init(&iter, dict);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+        ObjectProperty *prop = klass ? object_class_property_find(klass, key)
+                                     : NULL;
+        const char *text = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
+                           ? g_variant_get_string(value, NULL) : NULL;
+        int64_t i64;
+
+        if (prop && text && !strcmp(prop->type, "int")) {
+            if (qemu_strtoi64(text, NULL, 0, &i64) < 0) {
+                error_setg(&err, "Parameter '%s' expects integer", key);
+                g_variant_unref(value);
+                break;
+            }
+            g_variant_builder_add(&b, "{sv}", key, g_variant_new_int64(i64));
+        } else {
+            g_variant_builder_add(&b, "{sv}", key, value);
+        }
+    }
+    if (err) {
+        g_variant_builder_clear(&b);
+    } else {
+        g_autoptr(GVariant) r = qmp_call(qmp_object_add,
+                                         g_variant_builder_end(&b), &err);
+    }
+    hmp_handle_error(mon, err);
+}
+
+static void hmp_object_del(Monitor *mon, GVariant *args)
+{
+    Error *err = NULL;
+
+    user_creatable_del(hmp_arg_str(args, "id"), &err);
+    hmp_handle_error(mon, err);
+}
+
 /* --- the tables (sorted by name, as QEMU's) --------------------------- */
 
 const HmpCommand hmp_info_cmds[] = {
@@ -215,6 +290,11 @@ const HmpCommand hmp_cmds[] = {
     { .name = "info", .args_type = "item:s?", .params = "[subcommand]",
       .help = "show various information about the system state",
       .cmd = hmp_info_help, .sub_table = hmp_info_cmds },
+    { .name = "object_add", .args_type = "object:S",
+      .params = "[qom-type=]type,id=str[,prop=value][,...]",
+      .help = "create QOM object", .cmd = hmp_object_add },
+    { .name = "object_del", .args_type = "id:s", .params = "id",
+      .help = "destroy QOM object", .cmd = hmp_object_del },
     { .name = "qom-get", .args_type = "path:s,property:s",
       .params = "path property", .help = "print QOM property",
       .cmd = hmp_qom_get },

@@ -1,12 +1,13 @@
 /*
  * qmp-cmds-qom.c - QMP's object tree and type commands: qom-list,
- * qom-get, qom-set, qom-list-types, qom-list-properties (QEMU 7.2's
- * qom/qom-qmp-cmds.c).  Properties are read and written through
+ * qom-get, qom-set, qom-list-types, qom-list-properties, object-add,
+ * object-del (QEMU 7.2's qom/qom-qmp-cmds.c).  Properties are read and written through
  * object_property_get/set, whose GVariants are the codec's values, so
  * a property's own setter answers a wrong JSON type with QEMU's message.
  */
 #include "util/osdep.h"
 #include "qom/object.h"
+#include "qom/user-creatable.h"
 #include "qmp-cmds.h"
 
 /* ObjectPropertyInfo: name, type (then description, for types). */
@@ -143,4 +144,103 @@ GVariant *qmp_qom_list_properties(GVariant *args, Error **errp)
     list = list_properties(&iter, true);
     object_unref(obj);
     return list;
+}
+
+/*
+ * object-add (QEMU's qmp_object_add): the arguments are typed JSON, as
+ * QAPI's ObjectOptions checks them - qom-type, then id, then each
+ * property of the type ("int" ones take JSON integers) - and then the
+ * object is made as -object makes it.
+ */
+static bool object_add_arg_str(GVariant *args, const char *name,
+                               const char **out, Error **errp)
+{
+    g_autoptr(GVariant) v = g_variant_lookup_value(args, name, NULL);
+
+    if (!v) {
+        error_setg(errp, "Parameter '%s' is missing", name);
+        return false;
+    }
+    if (!g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: string",
+                   name);
+        return false;
+    }
+    *out = g_variant_get_string(v, NULL);   /* @args holds it */
+    return true;
+}
+
+GVariant *qmp_object_add(GVariant *args, Error **errp)
+{
+    const char *type, *id;
+    ObjectClass *klass;
+    GVariantBuilder b;
+    GVariantIter iter;
+    const char *key;
+    GVariant *value;
+
+    if (!object_add_arg_str(args, "qom-type", &type, errp)) {
+        return NULL;
+    }
+    if (!user_creatable_type_ok(type)) {
+        error_setg(errp, "Parameter 'qom-type' does not accept value '%s'",
+                   type);
+        return NULL;
+    }
+    if (!object_add_arg_str(args, "id", &id, errp)) {
+        return NULL;
+    }
+    klass = object_class_by_name(type);
+    g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_iter_init(&iter, args);
+    while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+        ObjectProperty *prop = object_class_property_find(klass, key);
+        g_autofree char *text = NULL;
+
+        if (!strcmp(key, "qom-type") || !strcmp(key, "id")) {
+            text = g_variant_dup_string(value, NULL);
+        } else if (!prop) {
+            error_setg(errp, "Parameter '%s' is unexpected", key);
+        } else if (!strcmp(prop->type, "int")) {
+            if (g_variant_is_of_type(value, G_VARIANT_TYPE_INT64)) {
+                text = g_strdup_printf("%" PRId64, g_variant_get_int64(value));
+            } else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64) &&
+                       g_variant_get_uint64(value) <= INT64_MAX) {
+                text = g_strdup_printf("%" PRIu64,
+                                       g_variant_get_uint64(value));
+            } else {
+                error_setg(errp, "Invalid parameter type for '%s', "
+                           "expected: integer", key);
+            }
+        } else if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+            text = g_variant_dup_string(value, NULL);
+        } else {
+            error_setg(errp, "Invalid parameter type for '%s', expected: "
+                       "string", key);
+        }
+        if (!text) {
+            g_variant_unref(value);
+            g_variant_builder_clear(&b);
+            return NULL;
+        }
+        g_variant_builder_add(&b, "{sv}", key, g_variant_new_string(text));
+    }
+    {
+        g_autoptr(GVariant) dict = g_variant_ref_sink(
+            g_variant_builder_end(&b));
+
+        if (!user_creatable_check_option(dict, errp) ||
+            !user_creatable_add_dict(dict, errp)) {
+            return NULL;
+        }
+    }
+    return qmp_return_empty();
+}
+
+GVariant *qmp_object_del(GVariant *args, Error **errp)
+{
+    if (!user_creatable_del(qmp_arg_str(args, "id"), errp)) {
+        return NULL;
+    }
+    return qmp_return_empty();
 }

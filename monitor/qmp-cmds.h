@@ -27,6 +27,8 @@ GVariant *qmp_human_monitor_command(GVariant *args, Error **errp);
 GVariant *qmp_qom_list(GVariant *args, Error **errp);
 GVariant *qmp_qom_get(GVariant *args, Error **errp);
 GVariant *qmp_qom_set(GVariant *args, Error **errp);
+GVariant *qmp_object_add(GVariant *args, Error **errp);
+GVariant *qmp_object_del(GVariant *args, Error **errp);
 GVariant *qmp_qom_list_types(GVariant *args, Error **errp);
 GVariant *qmp_qom_list_properties(GVariant *args, Error **errp);
 

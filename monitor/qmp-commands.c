@@ -39,6 +39,8 @@ static const QmpCommand qmp_builtin_commands[] = {
     { .name = "device-list-properties", .fn = qmp_device_list_properties,
       .args = "typename:str" },
     { .name = "device_add", .fn = qmp_device_add, .flags = QMP_CMD_ARGS_ANY },
+    { .name = "object-add", .fn = qmp_object_add, .flags = QMP_CMD_ARGS_ANY },
+    { .name = "object-del", .fn = qmp_object_del, .args = "id:str" },
 };
 
 static void qmp_register_builtin_commands(void)

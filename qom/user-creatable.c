@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/cutils.h"
 #include "util/id.h"
+#include "util/help-option.h"
 #include "util/keyval.h"
 #include "qom/user-creatable.h"
 
@@ -16,6 +17,54 @@ bool user_creatable_type_ok(const char *typename)
 
     return oc && !object_class_is_abstract(oc) &&
            object_class_dynamic_cast(oc, TYPE_USER_CREATABLE);
+}
+
+static void user_creatable_list_type(ObjectClass *klass, void *opaque)
+{
+    if (!object_class_is_abstract(klass)) {
+        g_ptr_array_add(opaque, (gpointer)object_class_get_name(klass));
+    }
+}
+
+static int user_creatable_strcmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool user_creatable_print_help(const char *type, bool help, GString *out)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    ObjectPropertyIterator iter;
+    ObjectProperty *prop;
+
+    if (is_help_option(type)) {
+        g_autoptr(GPtrArray) types = g_ptr_array_new();
+
+        object_class_foreach(user_creatable_list_type, TYPE_USER_CREATABLE,
+                             false, types);
+        g_ptr_array_sort(types, user_creatable_strcmp);
+        g_string_append(out, "List of user creatable objects:\n");
+        for (guint i = 0; i < types->len; i++) {
+            g_string_append_printf(out, "  %s\n", (char *)types->pdata[i]);
+        }
+        return true;
+    }
+    if (!help || !user_creatable_type_ok(type)) {
+        return false;
+    }
+    object_class_property_iter_init(&iter, object_class_by_name(type));
+    while ((prop = object_property_iter_next(&iter))) {
+        if (prop->set) {
+            g_ptr_array_add(names, g_strdup_printf("  %s=<%s>", prop->name,
+                                                   prop->type));
+        }
+    }
+    g_ptr_array_sort(names, user_creatable_strcmp);
+    g_string_append_printf(out, "%s options:\n", type);
+    for (guint i = 0; i < names->len; i++) {
+        g_string_append_printf(out, "%s\n", (char *)names->pdata[i]);
+    }
+    return true;
 }
 
 bool user_creatable_check_option(GVariant *dict, Error **errp)

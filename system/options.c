@@ -413,18 +413,6 @@ static int opt_device(QomuOptions *o, const char *optarg)
  * user-creatable types, "-object TYPE,help" their properties.  JSON is
  * not supported.
  */
-static void opt_object_list_type(ObjectClass *klass, void *opaque)
-{
-    if (!object_class_is_abstract(klass)) {
-        g_ptr_array_add(opaque, (gpointer)object_class_get_name(klass));
-    }
-}
-
-static int opt_object_strcmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int opt_object(QomuOptions *o, const char *optarg)
 {
     g_autoptr(GVariant) dict = NULL;
@@ -446,39 +434,13 @@ static int opt_object(QomuOptions *o, const char *optarg)
     if (!type && help) {
         type = "help";
     }
-    if (type && (is_help_option(type) || help) &&
-        (is_help_option(type) || user_creatable_type_ok(type))) {
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    if (type) {
+        g_autoptr(GString) out = g_string_new(NULL);
 
-        if (is_help_option(type)) {
-            g_autoptr(GPtrArray) types = g_ptr_array_new();
-
-            object_class_foreach(opt_object_list_type, TYPE_USER_CREATABLE,
-                                 false, types);
-            g_ptr_array_sort(types, opt_object_strcmp);
-            printf("List of user creatable objects:\n");
-            for (guint i = 0; i < types->len; i++) {
-                printf("  %s\n", (char *)types->pdata[i]);
-            }
+        if (user_creatable_print_help(type, help, out)) {
+            fputs(out->str, stdout);
             return 0;
         }
-        ObjectPropertyIterator iter;
-        ObjectProperty *prop;
-
-        object_class_property_iter_init(&iter, object_class_by_name(type));
-        while ((prop = object_property_iter_next(&iter))) {
-            if (prop->set) {
-                g_ptr_array_add(names, g_strdup_printf("  %s=<%s>",
-                                                       prop->name,
-                                                       prop->type));
-            }
-        }
-        g_ptr_array_sort(names, opt_object_strcmp);
-        printf("%s options:\n", type);
-        for (guint i = 0; i < names->len; i++) {
-            printf("%s\n", (char *)names->pdata[i]);
-        }
-        return 0;
     }
     if (!user_creatable_check_option(dict, &err)) {
         error_report_err(err);

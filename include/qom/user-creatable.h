@@ -36,6 +36,16 @@ typedef struct UserCreatableClass {
 bool user_creatable_type_ok(const char *typename);
 
 /**
+ * user_creatable_print_help: QEMU's user_creatable_print_help, for
+ * -object and HMP object_add.  @type "help" (or "?"): appends "List of
+ * user creatable objects:" and the types, sorted; a user-creatable
+ * @type with @help (TYPE,help): "TYPE options:" and its settable
+ * properties as "  NAME=<TYPE>", sorted.  Returns whether it appended
+ * anything (false: not a help request).
+ */
+bool user_creatable_print_help(const char *type, bool help, GString *out);
+
+/**
  * user_creatable_check_option: the parse-time checks of QEMU's
  * object_option_parse() on the keyval dictionary of one -object (with
  * its location current): "Parameter 'qom-type' is missing", "Parameter

@@ -206,7 +206,7 @@ static void test_queries(void)
                 "\"package\": \"qomu 0.1\"}}");
     cmds = client_cmd(c, "{\"execute\":\"query-commands\"}");
     CU_ASSERT_TRUE(g_str_has_prefix(cmds, "{\"return\": [{\"name\": "
-                                    "\"device_add\"}, "));
+                                    "\"object-del\"}, "));
     CU_ASSERT_TRUE(reply_list_has(cmds, "{\"name\": \"qom-get\"}"));
     CU_ASSERT_TRUE(reply_list_has(cmds, "{\"name\": \"qmp_capabilities\"}"));
     machines = client_cmd(c, "{\"execute\":\"query-machines\"}");
