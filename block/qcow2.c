@@ -1050,11 +1050,19 @@ static int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
     return start << s->cluster_bits;
 }
 
-/* Drop the references an L2 entry held (after the L2 change is on
- * disk): QEMU's qcow2_free_any_cluster. */
-static int qcow2_free_l2_entry(BlockDriverState *bs, uint64_t l2e)
+/*
+ * Drop the references an L2 entry held (after the L2 change is on disk):
+ * QEMU's qcow2_free_any_cluster.  As QEMU's qcow2_free_clusters, a
+ * failure (a refcount that would go below 0 on a corrupt image, an I/O
+ * error) is printed and does not fail the request: the guest's change
+ * is already on disk, and the cluster is at worst leaked, which a check
+ * finds.
+ */
+static void qcow2_free_l2_entry(BlockDriverState *bs, uint64_t l2e)
 {
     BDRVQcow2State *s = bs->opaque;
+    uint64_t first, n;
+    int ret;
 
     switch (cluster_type(l2e)) {
     case CT_COMPRESSED: {
@@ -1064,17 +1072,21 @@ static int qcow2_free_l2_entry(BlockDriverState *bs, uint64_t l2e)
         /* the clusters [coffset, coffset + csize) touches, as
          * QEMU's qcow2_free_clusters (and the check) count them */
         parse_compressed(s, l2e, &coffset, &csize);
-        return qcow2_update_refcount(
-            bs, coffset >> s->cluster_bits,
-            ((coffset + csize - 1) >> s->cluster_bits) -
-            (coffset >> s->cluster_bits) + 1, -1);
+        first = coffset >> s->cluster_bits;
+        n = ((coffset + csize - 1) >> s->cluster_bits) - first + 1;
+        break;
     }
     case CT_NORMAL:
     case CT_ZERO_ALLOC:
-        return qcow2_update_refcount(
-            bs, (l2e & L2E_OFFSET_MASK) >> s->cluster_bits, 1, -1);
+        first = (l2e & L2E_OFFSET_MASK) >> s->cluster_bits;
+        n = 1;
+        break;
     default:
-        return 0;
+        return;
+    }
+    ret = qcow2_update_refcount(bs, first, n, -1);
+    if (ret < 0) {
+        fprintf(stderr, "qcow2_free_clusters failed: %s\n", strerror(-ret));
     }
 }
 
@@ -1547,10 +1559,7 @@ static int qcow2_write_alloc(BlockDriverState *bs, uint64_t off, uint64_t n,
             if (cluster_type(old[i]) == CT_COMPRESSED) {
                 s->cluster_cache_offset = -1;
             }
-            ret = qcow2_free_l2_entry(bs, old[i]);
-            if (ret < 0) {
-                goto out;
-            }
+            qcow2_free_l2_entry(bs, old[i]);
         }
     }
     goto out;
@@ -1714,10 +1723,7 @@ static int qcow2_do_zero_or_discard(BlockDriverState *bs, uint64_t offset,
             if (cluster_type(l2e) == CT_COMPRESSED) {
                 s->cluster_cache_offset = -1;
             }
-            ret = qcow2_free_l2_entry(bs, l2e);
-            if (ret < 0) {
-                goto out;
-            }
+            qcow2_free_l2_entry(bs, l2e);
         }
     }
 out:

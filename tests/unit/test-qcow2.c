@@ -16,6 +16,7 @@
 #include "block/block-int.h"
 #include "block/qcow2.h"
 #include "harness.h"
+#include "capture.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -1690,19 +1691,35 @@ static void test_refcount_overflow_1bit(void)
 
     /* At runtime a refcount leaving 0..refcount_max is -EINVAL, as in
      * QEMU's update_refcount.  Discarding guest clusters 0 and 1 frees
-     * cluster 5 twice: the second drop (below 0) fails the request
-     * (QEMU's qcow2_free_clusters prints the error and goes on); the
-     * L2 entries are already cleared, the refcount is 0: clean. */
+     * cluster 5 twice: the second drop (below 0) is printed, as QEMU's
+     * qcow2_free_clusters prints it, and the discard succeeds; the L2
+     * entries are cleared, the refcount is 0: clean.  qemu-io does the
+     * same to a copy of the image. */
     {
-        BlockDriverState *bs = q_open(p, true, "discard", "unmap",
-                                      &error_abort);
+        g_autofree char *copy = g_strconcat(p, ".qemu", NULL);
+        g_autofree char *theirs_io = NULL;
+        g_autofree char *err = NULL;
+        BlockDriverState *bs;
         BdrvSyncOp op = { 0 };
+        StderrCapture cap;
 
+        CU_ASSERT_EQUAL(run(NULL, "cp %s %s", p, copy), 0);
+        bs = q_open(p, true, "discard", "unmap", &error_abort);
+        stderr_capture_begin(&cap);
         bdrv_aio_pdiscard(bs, 0, 2 * 65536, bdrv_sync_op_done, &op);
-        CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op),
-                        -EINVAL);
+        CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
+        err = stderr_capture_end(&cap);
+        CU_ASSERT_STRING_EQUAL(err, "qcow2_free_clusters failed: Invalid "
+                                    "argument\n");
         bdrv_unref(bs);
         assert_check_clean(p);
+        CU_ASSERT_EQUAL(run(&theirs_io, "qemu-io -f qcow2 -c 'discard 0 128k' "
+                            "%s", copy), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(theirs_io, err));
+        CU_ASSERT_PTR_NOT_NULL(strstr(theirs_io, "discard 131072/131072 "
+                                                 "bytes"));
+        assert_check_clean(copy);
+        unlink(copy);
     }
 }
 
