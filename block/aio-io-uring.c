@@ -27,7 +27,6 @@
 
 #define MAX_ENTRIES 128             /* SQ ring size, as QEMU */
 
-
 typedef struct LuringAIOCB {
     RawAioType type;
     int fd;
