@@ -260,6 +260,45 @@ static int raw_check_lock_bytes(int fd, uint64_t perm, uint64_t shared,
     return 0;
 }
 
+/*
+ * QEMU's raw_co_create for the file protocol: open (create) @filename
+ * without truncating it, take the WRITE and RESIZE lock bytes and
+ * refuse RESIZE to others, check that nobody holds a conflicting lock,
+ * and only then truncate it to 0 and to @size.  Returns the fd, which
+ * holds the locks until the caller closes it, or -1 with *errp set (a
+ * lock conflict with QEMU's hint "Is another process using the image
+ * [FILE]?").
+ */
+int file_posix_create(const char *filename, int64_t size, Error **errp)
+{
+    BDRVRawState st = { 0 };        /* only its lock bookkeeping */
+    uint64_t perm = BLK_PERM_WRITE | BLK_PERM_RESIZE;
+    uint64_t shared = BLK_PERM_ALL & ~BLK_PERM_RESIZE;
+    int fd = open(filename, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not create '%s'", filename);
+        return -1;
+    }
+    if (raw_apply_lock_bytes(&st, fd, perm, ~shared, false, errp) < 0) {
+        goto fail;
+    }
+    if (raw_check_lock_bytes(fd, perm, shared, errp) < 0) {
+        error_append_hint(errp, "Is another process using the image [%s]?\n",
+                          filename);
+        goto fail;
+    }
+    if (ftruncate(fd, 0) < 0 || ftruncate(fd, size) < 0) {
+        error_setg_errno(errp, errno, "Could not resize file");
+        goto fail;
+    }
+    return fd;
+
+fail:
+    close(fd);                      /* drops the OFD locks */
+    return -1;
+}
+
 typedef enum {
     RAW_PL_PREPARE,
     RAW_PL_COMMIT,

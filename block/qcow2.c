@@ -31,6 +31,7 @@
 #include "util/error.h"
 #include "util/error-report.h"
 #include "block/block-int.h"
+#include "block/file-posix.h"
 #include "block/qcow2.h"
 
 #include <fcntl.h>
@@ -2907,9 +2908,8 @@ bool qcow2_create(const char *filename, const Qcow2CreateOptions *opts,
         set_refcount_funcs[refcount_order](buf + (1 + t) * cs, c, 1);
     }
 
-    fd = open(filename, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = file_posix_create(filename, 0, errp);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "Could not create '%s'", filename);
         return false;
     }
     if (pwrite(fd, buf, (1 + t + b) * cs, 0) != (ssize_t)((1 + t + b) * cs) ||

@@ -25,6 +25,7 @@
 #include "util/main-loop.h"
 #include "block/block-int.h"
 #include "block/block-backend.h"
+#include "block/file-posix.h"
 #include "block/qcow2.h"
 
 #pragma weak qcow2_create
@@ -704,16 +705,10 @@ static int img_create(int argc, char **argv)
 
         qprintf("Formatting '%s', fmt=raw size=%" PRIu64 "\n", filename,
                 o.size);
-        fd = open(filename, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        fflush(stdout);             /* before any error, as QEMU */
+        fd = file_posix_create(filename, o.size, &err);
         if (fd < 0) {
-            error_report("%s: Could not create '%s': %s", filename, filename,
-                         strerror(errno));
-            goto out;
-        }
-        if (ftruncate(fd, o.size) < 0) {
-            error_report("%s: Could not resize file: %s", filename,
-                         strerror(errno));
-            close(fd);
+            error_reportf_err(err, "%s: ", filename);
             goto out;
         }
         /* QEMU's allocate_first_block(): "disk size: 4 KiB" */
@@ -756,6 +751,7 @@ static int img_create(int argc, char **argv)
         qprintf(" lazy_refcounts=%s refcount_bits=%s\n",
                 o.lazy_refcounts ? "on" : "off",
                 o.refcount_bits_str ? o.refcount_bits_str : "16");
+        fflush(stdout);             /* before any error, as QEMU */
         if (!qcow2_create(filename, &q, &err)) {
             error_reportf_err(err, "%s: ", filename);
             goto out;
@@ -1184,14 +1180,11 @@ static int img_convert(int argc, char **argv)
         goto out;
     }
     if (!strcmp(out_fmt, "raw")) {
-        int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int fd = file_posix_create(out, len, &err);
 
-        if (fd < 0 || ftruncate(fd, len) < 0) {
-            error_report("%s: error while converting %s: Could not create "
-                         "'%s': %s", out, out_fmt, out, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-            }
+        if (fd < 0) {
+            error_reportf_err(err, "%s: error while converting %s: ", out,
+                              out_fmt);
             goto out;
         }
         close(fd);
@@ -1211,15 +1204,11 @@ static int img_convert(int argc, char **argv)
             goto out;
         }
     }
-    {
-        BlockOptions *opts = bopts_new();
-
-        bopts_set(opts, "driver", out_fmt);
-        dst = bdrv_open(out, opts, BDRV_O_RDWR, &err);
-        if (!dst) {
-            error_reportf_err(err, "Could not open '%s': ", out);
-            goto out;
-        }
+    /* Through a BlockBackend, as qemu-img: the write lock is held while
+     * the data goes in. */
+    dst = img_open(out, out_fmt, true, false, false);
+    if (!dst) {
+        goto out;
     }
     buf = qemu_blockalign(src, chunk);
     for (int64_t off = 0; off < len; off += chunk) {
@@ -1255,7 +1244,7 @@ out:
         qemu_vfree(buf);
     }
     if (dst) {
-        bdrv_unref(dst);
+        img_close(dst);
     }
     if (src) {
         img_close(src);

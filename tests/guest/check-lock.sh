@@ -14,6 +14,9 @@
 # 4. qomu -S holding a qcow2 image: `qemu-img info` and `qemu-io` are
 #    refused with their own messages, `qemu-img info -U` works; same for
 #    qomu-img against qemu-system-x86_64.
+# 5. qemu-system-x86_64 -S holding a raw image: `qomu-img create` and
+#    `convert` onto it (raw, qcow2) are refused as qemu-img's are, and
+#    the image is unchanged.
 #
 # run-tests.sh protocol: "PASS|FAIL <case>", "check-lock: N passed, N
 # failed"; exit 0, 1 or 77 (skipped: no KVM, no QEMU).
@@ -268,6 +271,28 @@ if "$img" check -U q.qcow2 > /dev/null 2>&1; then
 else
     fail qomu-img-check-U "qomu-img check -U failed"
 fi
+stop
+
+# 5. create and convert onto an image a VM uses: refused before the file
+# is truncated (QEMU's raw_co_create takes the lock bytes first), with
+# qemu-img's words and status; the VM's image is left as it was
+qemu-img create -q -f raw src.img 1M
+start $qemu "${opts[@]}" -drive file=r.img,if=none,id=d0,format=raw \
+    -device virtio-blk-pci,drive=d0
+before=$(md5sum < r.img)
+for cmd in "create -f raw r.img 2M" "create -f qcow2 r.img 1M" \
+           "convert -O raw src.img r.img" "convert -O qcow2 src.img r.img"; do
+    # shellcheck disable=SC2086
+    want=$(qemu-img $cmd 2>&1; echo "rc=$?")
+    # shellcheck disable=SC2086
+    got=$("$img" $cmd 2>&1; echo "rc=$?")
+    if [[ ${got//qomu-img: /} == "${want//qemu-img: /}" &&
+          $(md5sum < r.img) == "$before" ]]; then
+        pass "qomu-img-${cmd%% *}-refused ($cmd)"
+    else
+        fail "qomu-img-${cmd%% *}-refused ($cmd)" "qemu: $want" "qomu: $got"
+    fi
+done
 stop
 
 echo "$name: $passed passed, $failed failed"
