@@ -80,6 +80,34 @@ static void assert_same(const char *qcow2, const uint8_t *ref, size_t size)
     unlink(raw);
 }
 
+/* Close @bs; then qemu-img finds @path clean and holding @ref. */
+static void close_and_compare(BlockDriverState *bs, const char *path,
+                              const uint8_t *ref, size_t size)
+{
+    bdrv_unref(bs);
+    assert_check_clean(path);
+    assert_same(path, ref, size);
+}
+
+/* @bs reads back @ref whole. */
+static void assert_reads(BlockDriverState *bs, const uint8_t *ref,
+                         size_t size)
+{
+    g_autofree uint8_t *back = g_malloc(size);
+
+    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
+    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+}
+
+/* qomu's own check finds @bs clean. */
+static void assert_qcow2_check_clean(BlockDriverState *bs)
+{
+    Qcow2CheckResult res;
+
+    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
+    CU_ASSERT_EQUAL(res.corruptions + res.leaks, 0);
+}
+
 static BlockDriverState *q_open(const char *path, bool rw, const char *k,
                                 const char *v, Error **errp)
 {
@@ -105,7 +133,6 @@ static void random_io(BlockDriverState *bs, uint8_t *ref, uint64_t size,
 {
     GRand *r = g_rand_new_with_seed(seed);
     g_autofree uint8_t *buf = g_malloc(maxlen);
-    g_autofree uint8_t *back = g_malloc(size);
 
     for (int i = 0; i < nwrites; i++) {
         uint32_t len = g_rand_int_range(r, 1, maxlen + 1);
@@ -115,8 +142,7 @@ static void random_io(BlockDriverState *bs, uint8_t *ref, uint64_t size,
         CU_ASSERT_EQUAL_FATAL(bdrv_pwrite(bs, off, len, buf, 0), 0);
         memcpy(ref + off, buf, len);
     }
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     g_rand_free(r);
 }
 
@@ -260,17 +286,14 @@ static void roundtrip(int version, uint32_t cs, uint64_t size, int nwrites,
     CU_ASSERT_EQUAL(res.corruptions, 0);
     CU_ASSERT_EQUAL(res.leaks, 0);
     CU_ASSERT_TRUE(res.allocated_clusters > 0);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    close_and_compare(bs, p, ref, size);
 
     /* reopen, read again */
     bs = q_open(p, false, NULL, NULL, &error_abort);
     {
         g_autofree uint8_t *back = g_malloc(size);
 
-        CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-        CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+        assert_reads(bs, ref, size);
     }
     bdrv_unref(bs);
 }
@@ -311,7 +334,6 @@ static void test_concurrent(void)
     Qcow2CreateOptions o = { .size = 4 << 20, .cluster_size = 4096 };
     enum { N = 64, LEN = 6000 };
     g_autofree uint8_t *ref = g_malloc0(4 << 20);
-    g_autofree uint8_t *back = g_malloc0(4 << 20);
     uint8_t *bufs[N];
     QEMUIOVector qiov[N];
     BlockDriverState *bs;
@@ -329,14 +351,11 @@ static void test_concurrent(void)
     bdrv_aio_flush(bs, count_cb, NULL);
     bdrv_drain(bs);
     CU_ASSERT_EQUAL(done_count, N + 1);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, 4 << 20, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, 4 << 20), 0);
+    assert_reads(bs, ref, 4 << 20);
     for (int i = 0; i < N; i++) {
         g_free(bufs[i]);
     }
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, 4 << 20);
+    close_and_compare(bs, p, ref, 4 << 20);
 }
 
 /* A completion that drains the node (blk_drain from a device's
@@ -378,7 +397,6 @@ static void test_zero_clusters(void)
     g_autofree char *p = tpath("zero.qcow2");
     uint64_t size = 2 << 20;
     g_autofree uint8_t *ref = g_malloc0(size);
-    g_autofree uint8_t *back = g_malloc0(size);
     Qcow2CreateOptions o = { .size = size, .cluster_size = 65536 };
     BlockDriverState *bs;
 
@@ -406,8 +424,7 @@ static void test_zero_clusters(void)
         CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
         memset(ref + 20 * 65536 + 100, 0, 5000);
     }
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     /* write into a zero cluster (preallocated) and an unmapped one */
     memset(ref + 65536 + 10, 0x77, 100);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 65536 + 10, 100, ref + 65536 + 10, 0),
@@ -415,11 +432,8 @@ static void test_zero_clusters(void)
     memset(ref + 10 * 65536 + 10, 0x78, 100);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 10 * 65536 + 10, 100,
                                 ref + 10 * 65536 + 10, 0), 0);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    assert_reads(bs, ref, size);
+    close_and_compare(bs, p, ref, size);
     {
         g_autofree char *out = NULL;
 
@@ -433,11 +447,9 @@ static void test_discard(void)
     g_autofree char *p = tpath("discard.qcow2");
     uint64_t size = 1 << 20;
     g_autofree uint8_t *ref = g_malloc0(size);
-    g_autofree uint8_t *back = g_malloc0(size);
     Qcow2CreateOptions o = { .size = size, .cluster_size = 4096 };
     BlockDriverState *bs;
     BdrvSyncOp op = { 0 };
-    Qcow2CheckResult res;
 
     CU_ASSERT_TRUE(qcow2_create(p, &o, &error_abort));
     bs = q_open(p, true, "discard", "unmap", &error_abort);
@@ -446,17 +458,13 @@ static void test_discard(void)
     bdrv_aio_pdiscard(bs, 4096 * 5 + 100, 4096 * 10, bdrv_sync_op_done, &op);
     CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
     memset(ref + 4096 * 6, 0, 4096 * 9);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     /* the freed clusters are reused by the next allocation */
     memset(ref + 4096 * 6, 0x44, 4096 * 9);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 4096 * 6, 4096 * 9, ref + 4096 * 6, 0),
                     0);
-    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
-    CU_ASSERT_EQUAL(res.corruptions + res.leaks, 0);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    assert_qcow2_check_clean(bs);
+    close_and_compare(bs, p, ref, size);
 }
 
 /* --- backing ------------------------------------------------------------ */
@@ -485,19 +493,15 @@ static void test_backing_cow(void)
     CU_ASSERT_TRUE(qcow2_get_info(bs, &info));
     CU_ASSERT_STRING_EQUAL(info.backing_file, "base.raw");
     CU_ASSERT_STRING_EQUAL(info.backing_fmt, "raw");
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     /* partial-cluster writes: the rest of the cluster comes from base */
     memset(ref + 70000, 0xee, 1000);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 70000, 1000, ref + 70000, 0), 0);
     memset(ref + 65536 * 3 - 10, 0xdd, 20);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 65536 * 3 - 10, 20,
                                 ref + 65536 * 3 - 10, 0), 0);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
-    bdrv_unref(bs);
-    assert_check_clean(top);
-    assert_same(top, ref, size);
+    assert_reads(bs, ref, size);
+    close_and_compare(bs, top, ref, size);
     {
         g_autofree char *out = NULL;
 
@@ -543,9 +547,7 @@ static void qemu_img_image(const char *opts, uint64_t size, bool backing)
     }
     bs = q_open(p, true, NULL, NULL, &error_abort);
     random_io(bs, ref, size, 100, 100000, 1234);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    close_and_compare(bs, p, ref, size);
 }
 
 static void test_qemu_img_v3(void)
@@ -584,7 +586,6 @@ static void test_compressed(void)
     g_autofree char *p = tpath("c.qcow2");
     uint64_t size = 2 << 20;
     g_autofree uint8_t *ref = g_malloc0(size);
-    g_autofree uint8_t *back = g_malloc0(size);
     BlockDriverState *bs;
     Qcow2CheckResult res;
 
@@ -595,19 +596,15 @@ static void test_compressed(void)
     CU_ASSERT_EQUAL(run(NULL, "qemu-img convert -c -O qcow2 -o "
                         "cluster_size=65536 %s %s", raw, p), 0);
     bs = q_open(p, true, NULL, NULL, &error_abort);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
     CU_ASSERT_TRUE(res.compressed_clusters > 0);
     CU_ASSERT_EQUAL(res.corruptions + res.leaks, 0);
     /* writing a compressed cluster copies it out */
     memset(ref + 100000, 0xab, 300);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 100000, 300, ref + 100000, 0), 0);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    assert_reads(bs, ref, size);
+    close_and_compare(bs, p, ref, size);
 }
 
 /* --- lazy refcounts ----------------------------------------------------- */
@@ -648,9 +645,7 @@ static void test_lazy_refcounts_repair(void)
     bdrv_unref(bs);
     /* read-write open repairs it */
     bs = q_open(p, true, NULL, NULL, &error_abort);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    close_and_compare(bs, p, ref, size);
     bs = q_open(p, false, NULL, NULL, &error_abort);
     CU_ASSERT_TRUE(qcow2_get_info(bs, &info));
     CU_ASSERT_FALSE(info.dirty);
@@ -973,14 +968,6 @@ static void q_discard(BlockDriverState *bs, int64_t off, int64_t len)
     CU_ASSERT_EQUAL(bdrv_sync_op_wait(bdrv_get_aio_context(bs), &op), 0);
 }
 
-static void assert_qcow2_check_clean(BlockDriverState *bs)
-{
-    Qcow2CheckResult res;
-
-    CU_ASSERT_EQUAL(qcow2_check(bs, &res, false, &error_abort), 0);
-    CU_ASSERT_EQUAL(res.corruptions + res.leaks, 0);
-}
-
 /*
  * A partial-cluster write into a fresh image: no copy-on-write of the
  * whole cluster (QEMU's handle_alloc_space).  Past the end of the file
@@ -994,7 +981,6 @@ static void test_alloc_zero_cow(void)
     g_autofree char *p = tpath("alloc.qcow2");
     uint64_t cs = 65536, size = 4 << 20;
     g_autofree uint8_t *ref = g_malloc0(size);
-    g_autofree uint8_t *back = g_malloc0(size);
     Qcow2CreateOptions o = { .size = size, .cluster_size = cs };
     BlockDriverState *bs;
     int64_t before;
@@ -1018,8 +1004,7 @@ static void test_alloc_zero_cow(void)
     /* the new cluster starts at the next cluster boundary of the file;
      * the file ends right after the guest's bytes */
     CU_ASSERT_EQUAL(file_size(p), (before + cs - 1) / cs * cs + 8192 + 4096);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     assert_qcow2_check_clean(bs);
 
     /* stale data in a freed cluster: fill one, discard it, allocate */
@@ -1032,12 +1017,9 @@ static void test_alloc_zero_cow(void)
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 20 * cs + 100, 3000,
                                 ref + 20 * cs + 100, 0), 0);
     CU_ASSERT_EQUAL(file_size(p), before);  /* reused the freed cluster */
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     assert_qcow2_check_clean(bs);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    close_and_compare(bs, p, ref, size);
 }
 
 /*
@@ -1053,7 +1035,6 @@ static void test_alloc_multi_cluster(void)
     g_autofree char *out = NULL;
     uint64_t cs = 65536, size = 2 << 20, blen = 600000;
     g_autofree uint8_t *ref = g_malloc0(size);
-    g_autofree uint8_t *back = g_malloc0(size);
     GRand *r = g_rand_new_with_seed(11);
     Qcow2CreateOptions o = { .size = size, .cluster_size = cs,
                              .backing_file = "multi-base.raw",
@@ -1086,12 +1067,9 @@ static void test_alloc_multi_cluster(void)
     /* and over allocated and unallocated clusters mixed */
     memset(ref + 3 * cs, 0x66, 8 * cs);
     CU_ASSERT_EQUAL(bdrv_pwrite(bs, 3 * cs, 8 * cs, ref + 3 * cs, 0), 0);
-    CU_ASSERT_EQUAL(bdrv_pread(bs, 0, size, back, 0), 0);
-    CU_ASSERT_EQUAL(memcmp(back, ref, size), 0);
+    assert_reads(bs, ref, size);
     assert_qcow2_check_clean(bs);
-    bdrv_unref(bs);
-    assert_check_clean(p);
-    assert_same(p, ref, size);
+    close_and_compare(bs, p, ref, size);
     /* clusters 2..5 are one extent of the file */
     run(&out, "qemu-img map --output=json -f qcow2 %s", p);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"start\": 131072, \"length\": "
@@ -1636,9 +1614,7 @@ static void refcount_width_rw(int bits)
     CU_ASSERT_EQUAL(res.corruptions, 0);
     CU_ASSERT_EQUAL(res.leaks, 0);
     CU_ASSERT_EQUAL(res.check_errors, 0);
-    bdrv_unref(bs);
-    assert_check_clean(b);
-    assert_same(b, ref, size);
+    close_and_compare(bs, b, ref, size);
     run(&out, "qemu-img info %s", b);
     {
         g_autofree char *want = g_strdup_printf("refcount bits: %d", bits);
