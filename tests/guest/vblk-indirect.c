@@ -52,6 +52,18 @@ static struct vring_desc D(const volatile void *p, uint32_t len,
     return (struct vring_desc){ ADDR(p), len, flags, next };
 }
 
+/*
+ * Table @t as the plain request of slot @k: its header, one buffer of
+ * @len bytes (written by the device when @in), its status byte.
+ */
+static void tbl_plain(struct vring_desc *t, int k, const volatile void *buf,
+                      uint32_t len, bool in)
+{
+    t[0] = D(&hdr[k], 16, VRING_DESC_F_NEXT, 1);
+    t[1] = D(buf, len, VRING_DESC_F_NEXT | (in ? VRING_DESC_F_WRITE : 0), 2);
+    t[2] = D(&st[k], 1, VRING_DESC_F_WRITE, 0);
+}
+
 /* Request slot k's header and status byte. */
 static void hdr_set(int k, uint32_t type, uint64_t sector)
 {
@@ -152,9 +164,7 @@ static int op_good(void)
     /* GET_ID and FLUSH through tables */
     memset(id, 0, sizeof(id));
     hdr_set(0, T_GET_ID, 0);
-    tbl[0][0] = D(&hdr[0], 16, VRING_DESC_F_NEXT, 1);
-    tbl[0][1] = D(id, 20, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-    tbl[0][2] = D(&st[0], 1, VRING_DESC_F_WRITE, 0);
+    tbl_plain(tbl[0], 0, id, 20, true);
     s = run_one(tbl[0], 3, 0);
     printf("indirect get-id: status %u, \"%s\"\n", s, id);
     check(s == 0, "indirect get-id");
@@ -175,13 +185,9 @@ static int op_good(void)
     vblk_desc[1] = D(data, 512, VRING_DESC_F_NEXT, 2);
     vblk_desc[2] = D(&st[0], 1, VRING_DESC_F_WRITE, 0);
     hdr_set(1, T_OUT, lba + 2 * NSEC);
-    tbl[0][0] = D(&hdr[1], 16, VRING_DESC_F_NEXT, 1);
-    tbl[0][1] = D(data + 512, 512, VRING_DESC_F_NEXT, 2);
-    tbl[0][2] = D(&st[1], 1, VRING_DESC_F_WRITE, 0);
+    tbl_plain(tbl[0], 1, data + 512, 512, false);
     hdr_set(2, T_IN, lba);
-    tbl[1][0] = D(&hdr[2], 16, VRING_DESC_F_NEXT, 1);
-    tbl[1][1] = D(back, sizeof(back), VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-    tbl[1][2] = D(&st[2], 1, VRING_DESC_F_WRITE, 0);
+    tbl_plain(tbl[1], 2, back, sizeof(back), true);
     hdr_set(3, T_IN, lba);
     vblk_desc[5] = D(&hdr[3], 16, VRING_DESC_F_NEXT, 6);
     vblk_desc[6] = D(back2, sizeof(back2), VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 7);
@@ -232,9 +238,7 @@ static int op_good(void)
     memset(back, 0, sizeof(back));
     vblk_desc[9] = D((void *)0x40000000, 0, 0, 0x7777);
     hdr_set(0, T_IN, lba + 2 * NSEC);
-    tbl[0][0] = D(&hdr[0], 16, VRING_DESC_F_NEXT, 1);
-    tbl[0][1] = D(back, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-    tbl[0][2] = D(&st[0], 1, VRING_DESC_F_WRITE, 0);
+    tbl_plain(tbl[0], 0, back, 512, true);
     done_mask = 0;
     post_indirect(0, tbl[0], 3, VRING_DESC_F_NEXT, 9, true);
     n = wait_used(1, 20000000000ull);
@@ -282,9 +286,7 @@ static void hostile(const char *name)
         exit_guest(5);
     }
     hdr_set(3, T_IN, 0);
-    tbl[3][0] = D(&hdr[3], 16, VRING_DESC_F_NEXT, 1);
-    tbl[3][1] = D(back2, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-    tbl[3][2] = D(&st[3], 1, VRING_DESC_F_WRITE, 0);
+    tbl_plain(tbl[3], 3, back2, 512, true);
     status = run_one(tbl[3], 3, 3);
     printf("%s: after reset, an indirect read: status %u\n", name, status);
     check(status == 0, "read after reset");

@@ -548,24 +548,31 @@ static void test_rerror_report(void)
 
 /* --- batching and queues ---------------------------------------------- */
 
+/* Slots 0..@n-1's 1 KiB reads (data at DATA + i KiB) completed OK, each
+ * with the data of its own sector @sectors[i]. */
+static void assert_reads_ok(const uint64_t *sectors, int n)
+{
+    for (int i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(status_of(0, i), VIRTIO_BLK_S_OK);
+        CU_ASSERT_TRUE(bt_check_pattern(tv_ram(DATA + i * 1024),
+                                        sectors[i] * 512, 1024, 3));
+    }
+}
+
 static void test_batch(void)
 {
+    static const uint64_t sectors[] = { 0, 2, 4, 121, 128 };
+
     fx_init();
     drv_setup(MODERN | FEAT(VIRTIO_RING_F_EVENT_IDX), 1);
     /* five reads (three adjacent: merged) and a write, one kick */
     for (int i = 0; i < 5; i++) {
-        post(0, i, VIRTIO_BLK_T_IN, i < 3 ? i * 2 : 100 + i * 7,
-             16, DATA + i * 1024, 1024, true, 1);
+        post(0, i, VIRTIO_BLK_T_IN, sectors[i], 16, DATA + i * 1024, 1024,
+             true, 1);
     }
     tv_notifies = 0;
     CU_ASSERT_TRUE(kick_wait(0, 5));
-    for (int i = 0; i < 5; i++) {
-        int64_t sector = i < 3 ? i * 2 : 100 + i * 7;
-
-        CU_ASSERT_EQUAL(status_of(0, i), VIRTIO_BLK_S_OK);
-        CU_ASSERT_TRUE(bt_check_pattern(tv_ram(DATA + i * 1024),
-                                        sector * 512, 1024, 3));
-    }
+    assert_reads_ok(sectors, 5);
     /* one notification for the batch */
     CU_ASSERT_EQUAL(tv_notifies, 1);
     fx_done();
@@ -602,11 +609,7 @@ static void test_merge(void)
     drv_setup(MODERN, 1);
     CU_ASSERT_EQUAL(merge_run(VIRTIO_BLK_T_IN, rd, 5,
                               BLKDEBUG_IO_TYPE_READ), 2);
-    for (int i = 0; i < 5; i++) {
-        CU_ASSERT_EQUAL(status_of(0, i), VIRTIO_BLK_S_OK);
-        CU_ASSERT_TRUE(bt_check_pattern(tv_ram(DATA + i * 1024),
-                                        rd[i] * 512, 1024, 3));
-    }
+    assert_reads_ok(rd, 5);
     /* writes too: each lands where its own header says */
     for (int i = 0; i < 5; i++) {
         memset(tv_ram(DATA + i * 1024), 0x10 + i, 1024);
@@ -641,11 +644,7 @@ static void test_merge_off(void)
     drv_setup(MODERN, 1);
     CU_ASSERT_EQUAL(merge_run(VIRTIO_BLK_T_IN, sectors, 4,
                               BLKDEBUG_IO_TYPE_READ), 4);
-    for (int i = 0; i < 4; i++) {
-        CU_ASSERT_EQUAL(status_of(0, i), VIRTIO_BLK_S_OK);
-        CU_ASSERT_TRUE(bt_check_pattern(tv_ram(DATA + i * 1024),
-                                        sectors[i] * 512, 1024, 3));
-    }
+    assert_reads_ok(sectors, 4);
     fx_done();
 }
 
