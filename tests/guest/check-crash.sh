@@ -53,11 +53,8 @@ while getopts q:b: opt; do
     esac
 done
 
-skip() {
-    echo "$name: skipped: $*"
-    exit 77
-}
-[[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not accessible"
+source "$here/check-lib.sh"
+need_kvm
 [[ -x $(command -v "$vmm") ]] || skip "$vmm not built yet"
 [[ -f $elf_dir/ata.elf ]] || skip "$elf_dir/ata.elf not built (make guests)"
 devices=$(timeout 10 "$vmm" -device help < /dev/null 2> /dev/null)

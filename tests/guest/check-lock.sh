@@ -29,11 +29,8 @@ vmm=$(realpath "${QOMU:-$top/build/qomu}")
 img=$(realpath "${QOMU_IMG:-$(dirname "$vmm")/qomu-img}")
 qemu=qemu-system-x86_64
 
-skip() {
-    echo "$name: skipped: $*"
-    exit 77
-}
-[[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not accessible"
+source "$here/check-lib.sh"
+need_kvm
 [[ -x $vmm ]] || skip "$vmm not built yet"
 [[ -x $img ]] || skip "$img not built yet"
 for t in $qemu qemu-img qemu-io; do

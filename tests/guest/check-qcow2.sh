@@ -44,11 +44,8 @@ while getopts k: opt; do
     esac
 done
 
-skip() {
-    echo "$name: skipped: $*"
-    exit 77
-}
-[[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not accessible"
+source "$here/check-lib.sh"
+need_kvm
 [[ -x $vmm ]] || skip "$vmm not built yet"
 [[ -x $img ]] || skip "$img not built yet"
 [[ -f $elf_dir/ata.elf ]] || skip "$elf_dir/ata.elf not built (make guests)"

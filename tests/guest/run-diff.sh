@@ -40,6 +40,7 @@
 # isa-debug-exit. Until then the test is skipped, not failed.
 set -uo pipefail
 
+name=run-diff
 here=$(cd "$(dirname "$0")" && pwd)
 
 # QEMU's firmware for these runs: qboot when Debian ships it. SeaBIOS boots
@@ -53,10 +54,7 @@ default_qemu_bios() {
 qemu=${QEMU:-qemu-system-x86_64}
 qomu=${QOMU:-$(cd "$here/../.." && pwd)/build/qomu}
 
-skip() {
-    echo "run-diff: skipped: $*"
-    exit 77
-}
+source "$here/check-lib.sh"
 
 # Can $1 run our guests? Prints the reason if not. (Outputs are captured
 # first: with pipefail, "vmm | grep -q" could fail on SIGPIPE. The timeout
@@ -81,7 +79,7 @@ vmm_lacks() {
 probe() {
     local why
     command -v "$qemu" > /dev/null || skip "$qemu not found (apt-get install qemu-system-x86)"
-    [[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm is not accessible"
+    need_kvm
     [[ -x $qomu ]] || skip "$qomu not built yet"
     why=$(vmm_lacks "$qomu")
     [[ -z $why ]] || skip "qomu cannot run test guests yet: $why"
